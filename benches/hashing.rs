@@ -1,0 +1,204 @@
+//! Throughput of the hot path on generated article text.
+//!
+//! `cargo bench --bench hashing`. Text is generated in-process (a fixed-seed mix of a few
+//! hundred English words with capitalised names, punctuation and paragraphs), so the numbers are
+//! reproducible on any machine; see `examples/peers.rs` for the corpus comparison.
+
+use copydesk::minhash::{Algorithm, MinHashConfig, MinHasher};
+use copydesk::normalize::Normalizer;
+use copydesk::shingle::{ShingleConfig, Shingler, WordShingles};
+use copydesk::simhash::Fingerprint;
+use copydesk::{Detector, DetectorConfig};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+
+const WORDS: &[&str] = &[
+    "the",
+    "government",
+    "said",
+    "on",
+    "Tuesday",
+    "that",
+    "it",
+    "would",
+    "raise",
+    "taxes",
+    "for",
+    "companies",
+    "in",
+    "the",
+    "energy",
+    "sector",
+    "after",
+    "prices",
+    "rose",
+    "sharply",
+    "minister",
+    "Paris",
+    "Berlin",
+    "talks",
+    "agreement",
+    "officials",
+    "of",
+    "a",
+    "and",
+    "to",
+    "market",
+    "shares",
+    "fell",
+    "percent",
+    "bank",
+    "central",
+    "inflation",
+    "Reuters",
+    "reported",
+    "police",
+    "killed",
+    "earthquake",
+    "region",
+    "president",
+    "election",
+    "votes",
+    "court",
+    "ruled",
+];
+
+fn article(seed: u64, words: usize) -> String {
+    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut out = String::with_capacity(words * 7);
+    for i in 0..words {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        out.push_str(WORDS[(s % WORDS.len() as u64) as usize]);
+        out.push(match i % 97 {
+            96 => '\n',
+            n if n % 13 == 12 => '.',
+            _ => ' ',
+        });
+        if i % 13 == 12 {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+fn corpus() -> Vec<String> {
+    (0..64)
+        .map(|i| article(i, 300 + (i as usize * 37) % 500))
+        .collect()
+}
+
+fn bytes(c: &[String]) -> u64 {
+    c.iter().map(|a| a.len() as u64).sum()
+}
+
+fn bench_text(c: &mut Criterion) {
+    let docs = corpus();
+    let mut g = c.benchmark_group("text");
+    g.throughput(Throughput::Bytes(bytes(&docs)));
+    let n = Normalizer::default();
+    g.bench_function("normalize", |b| {
+        b.iter(|| {
+            let mut count = 0usize;
+            for d in &docs {
+                n.for_each_token(d, |t| count += t.text.len());
+            }
+            black_box(count)
+        })
+    });
+    let shingler = Shingler::new(ShingleConfig::default()).unwrap();
+    g.bench_function("shingle_words5", |b| {
+        b.iter(|| {
+            let mut x = 0u64;
+            for d in &docs {
+                shingler.for_each_shingle(&n, d, |h| x ^= h);
+            }
+            black_box(x)
+        })
+    });
+    g.finish();
+}
+
+fn bench_sketch(c: &mut Criterion) {
+    let docs = corpus();
+    let n = Normalizer::default();
+    let shingler = Shingler::new(ShingleConfig::default()).unwrap();
+    let words: Vec<Vec<u64>> = docs
+        .iter()
+        .map(|d| {
+            let mut w = Vec::new();
+            n.for_each_token(d, |t| w.push(shingler.word_hash(t.text)));
+            w
+        })
+        .collect();
+    let mut g = c.benchmark_group("sketch");
+    g.throughput(Throughput::Bytes(bytes(&docs)));
+    for alg in [Algorithm::OnePermutation, Algorithm::Classic] {
+        for slots in [64usize, 128, 256] {
+            let h = MinHasher::new(MinHashConfig {
+                slots,
+                algorithm: alg,
+                seed: 0,
+            })
+            .unwrap();
+            g.bench_with_input(
+                BenchmarkId::new(format!("{alg:?}"), slots),
+                &slots,
+                |b, _| {
+                    b.iter(|| {
+                        for w in &words {
+                            black_box(h.sketch(WordShingles::new(w, 5, 0)));
+                        }
+                    })
+                },
+            );
+        }
+    }
+    g.bench_function("simhash64", |b| {
+        b.iter(|| {
+            for w in &words {
+                black_box(Fingerprint::from_shingles(WordShingles::new(w, 5, 0)));
+            }
+        })
+    });
+    g.finish();
+}
+
+fn bench_detector(c: &mut Criterion) {
+    let docs = corpus();
+    let articles: Vec<(String, String)> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (i.to_string(), d.clone()))
+        .collect();
+    let mut g = c.benchmark_group("detector");
+    g.throughput(Throughput::Bytes(bytes(&docs)));
+    g.sample_size(20);
+    g.bench_function("analyze", |b| {
+        let det = Detector::new(DetectorConfig::default()).unwrap();
+        b.iter(|| {
+            for d in &docs {
+                black_box(det.analyze(d).unwrap());
+            }
+        })
+    });
+    g.bench_function("insert", |b| {
+        b.iter(|| {
+            let mut det = Detector::new(DetectorConfig::default()).unwrap();
+            for (id, d) in &articles {
+                black_box(det.insert(id, d).unwrap());
+            }
+        })
+    });
+    g.bench_function("par_insert_batch", |b| {
+        b.iter(|| {
+            let mut det = Detector::new(DetectorConfig::default()).unwrap();
+            black_box(det.par_insert_batch(&articles));
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_text, bench_sketch, bench_detector);
+criterion_main!(benches);

@@ -1,0 +1,282 @@
+//! Stories: which articles belong together, and the rule that decides whether a new article
+//! joins one.
+//!
+//! Linking every pair of similar articles (single-link, union-find) chains unrelated articles
+//! into one story through a run of weak links: A resembles B, B resembles C, and soon one
+//! "story" holds every earnings report of the year. A new article therefore joins a story only
+//! if it resembles the story **as a whole** ([`Linkage`]):
+//!
+//! - its *average* similarity to the story's members is at least [`Linkage::min_average`]
+//!   (average-link), and
+//! - its similarity to *every* compared member is at least [`Linkage::min_link`]
+//!   (complete-link, at a lower bar).
+//!
+//! Only a bounded sample of a large story is compared: its first member and its most recent
+//! ones, [`Linkage::max_compared`] in all, so the cost of a decision does not grow with the
+//! story. Among the stories that pass, the article joins the one with the highest average.
+//!
+//! ```
+//! use copydesk::cluster::{Linkage, Stories, StoryId};
+//!
+//! let linkage = Linkage { min_average: 0.3, min_link: 0.1, max_compared: 32 };
+//! let mut stories = Stories::default();
+//! stories.add(StoryId(0), 0);
+//! stories.add(StoryId(0), 1);
+//! // Article 2 resembles 0 strongly and 1 weakly: the average passes, the weakest link too.
+//! let sim = |doc: u32| [0.6, 0.15][doc as usize];
+//! let best = linkage.best_story(&stories, [StoryId(0)], sim).unwrap();
+//! assert_eq!(best.story, StoryId(0));
+//! // A chain: strong to the latest member only, nothing to the first. It does not join.
+//! let sim = |doc: u32| [0.0, 0.9][doc as usize];
+//! assert!(linkage.best_story(&stories, [StoryId(0)], sim).is_none());
+//! ```
+
+use crate::error::{Error, Result};
+use crate::hash::FastMap;
+
+/// A story's id: the internal number of the article that founded it. Stable: it never changes
+/// as articles join or leave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct StoryId(pub u64);
+
+impl std::fmt::Display for StoryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// The rule that decides whether an article joins a story.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct Linkage {
+    /// Least average similarity to the compared members.
+    pub min_average: f32,
+    /// Least similarity to each compared member.
+    pub min_link: f32,
+    /// Most members compared: the first and the most recent. At least 1.
+    pub max_compared: usize,
+}
+
+impl Default for Linkage {
+    fn default() -> Self {
+        Linkage {
+            min_average: 0.25,
+            min_link: 0.1,
+            max_compared: 32,
+        }
+    }
+}
+
+/// A story that an article may join, with the evidence.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StoryLink {
+    /// The story.
+    pub story: StoryId,
+    /// Average similarity to the compared members.
+    pub average: f32,
+    /// Least similarity to a compared member.
+    pub min: f32,
+    /// The most similar compared member.
+    pub best_member: u32,
+    /// Its similarity.
+    pub best: f32,
+}
+
+impl Linkage {
+    pub(crate) fn validate(&self) -> Result<()> {
+        let unit = |v: f32| (0.0..=1.0).contains(&v);
+        if !unit(self.min_average) {
+            return Err(Error::config(
+                "story.linkage.min_average",
+                format!("must be 0 to 1, got {}", self.min_average),
+            ));
+        }
+        if !unit(self.min_link) {
+            return Err(Error::config(
+                "story.linkage.min_link",
+                format!("must be 0 to 1, got {}", self.min_link),
+            ));
+        }
+        if self.max_compared == 0 {
+            return Err(Error::config(
+                "story.linkage.max_compared",
+                "must be at least 1, got 0",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The evidence for joining `story`, whether or not it passes.
+    pub fn link(
+        &self,
+        stories: &Stories,
+        story: StoryId,
+        sim: impl Fn(u32) -> f32,
+    ) -> Option<StoryLink> {
+        let members = stories.members(story)?;
+        let (mut sum, mut n, mut min) = (0f32, 0usize, f32::INFINITY);
+        let mut best = (members[0], f32::NEG_INFINITY);
+        let recent = members
+            .len()
+            .saturating_sub(self.max_compared.saturating_sub(1))
+            .max(1);
+        let sample = std::iter::once(members[0]).chain(members[recent..].iter().copied());
+        for m in sample {
+            let s = sim(m);
+            sum += s;
+            n += 1;
+            min = min.min(s);
+            if s > best.1 {
+                best = (m, s);
+            }
+        }
+        Some(StoryLink {
+            story,
+            average: sum / n as f32,
+            min,
+            best_member: best.0,
+            best: best.1,
+        })
+    }
+
+    /// Of `candidates`, the story with the best average that passes both bars.
+    pub fn best_story(
+        &self,
+        stories: &Stories,
+        candidates: impl IntoIterator<Item = StoryId>,
+        sim: impl Fn(u32) -> f32,
+    ) -> Option<StoryLink> {
+        let mut best: Option<StoryLink> = None;
+        for story in candidates {
+            let Some(link) = self.link(stories, story, &sim) else {
+                continue;
+            };
+            if link.average < self.min_average || link.min < self.min_link {
+                continue;
+            }
+            let better = match &best {
+                None => true,
+                Some(b) => link
+                    .average
+                    .total_cmp(&b.average)
+                    .then(b.story.cmp(&link.story))
+                    .is_gt(),
+            };
+            if better {
+                best = Some(link);
+            }
+        }
+        best
+    }
+}
+
+/// Story membership: each story's members, in the order they joined.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Stories {
+    members: FastMap<u64, Vec<u32>>,
+}
+
+impl Stories {
+    /// Adds `doc` to `story`, creating the story if needed.
+    pub fn add(&mut self, story: StoryId, doc: u32) {
+        self.members.entry(story.0).or_default().push(doc);
+    }
+
+    /// Removes `doc` from `story`; a story left empty disappears.
+    pub fn remove(&mut self, story: StoryId, doc: u32) {
+        if let Some(m) = self.members.get_mut(&story.0) {
+            m.retain(|&d| d != doc);
+            if m.is_empty() {
+                self.members.remove(&story.0);
+            }
+        }
+    }
+
+    /// The story's members in joining order, or `None` for an unknown or emptied story.
+    pub fn members(&self, story: StoryId) -> Option<&[u32]> {
+        self.members
+            .get(&story.0)
+            .map(Vec::as_slice)
+            .filter(|m| !m.is_empty())
+    }
+
+    /// Number of stories.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// True when there are no stories.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_chaining_through_weak_links() {
+        // A chain 0 - 1 - 2 - 3 - 4 where each article resembles only its neighbours.
+        let linkage = Linkage::default();
+        let mut stories = Stories::default();
+        let sim = |a: u32, b: u32| if a.abs_diff(b) == 1 { 0.8 } else { 0.0 };
+        for doc in 0..5u32 {
+            let candidates: Vec<StoryId> = (0..doc).map(|d| StoryId(u64::from(d))).collect();
+            let story = linkage
+                .best_story(
+                    &stories,
+                    candidates
+                        .iter()
+                        .copied()
+                        .filter(|s| stories.members(*s).is_some()),
+                    |m| sim(doc, m),
+                )
+                .map_or(StoryId(u64::from(doc)), |l| l.story);
+            stories.add(story, doc);
+        }
+        assert!(
+            stories.members.values().all(|m| m.len() <= 2),
+            "{:?}",
+            stories.members
+        );
+    }
+
+    #[test]
+    fn sample_is_first_and_recent() {
+        let linkage = Linkage {
+            max_compared: 3,
+            ..Linkage::default()
+        };
+        let mut stories = Stories::default();
+        for d in 0..10 {
+            stories.add(StoryId(0), d);
+        }
+        let seen = std::cell::RefCell::new(Vec::new());
+        linkage.link(&stories, StoryId(0), |m| {
+            seen.borrow_mut().push(m);
+            1.0
+        });
+        assert_eq!(seen.into_inner(), vec![0, 8, 9]);
+    }
+
+    #[test]
+    fn validates() {
+        assert!(Linkage {
+            min_average: 1.5,
+            ..Linkage::default()
+        }
+        .validate()
+        .is_err());
+        assert!(Linkage {
+            max_compared: 0,
+            ..Linkage::default()
+        }
+        .validate()
+        .is_err());
+    }
+}

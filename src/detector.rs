@@ -1,0 +1,690 @@
+//! The front door: a [`Detector`] takes articles one at a time or in batches and says, for each,
+//! whether it is a new story or a copy or rewrite of one it has seen.
+//!
+//! Each article is read once ([`Detector::analyze`]): normalised, its words hashed, its word
+//! shingles sketched into a MinHash [`Signature`], its terms counted. Then three tiers look for
+//! an earlier version of it, strongest evidence first:
+//!
+//! 1. **Exact**: the same normalised words, found by a hash of the whole word sequence.
+//! 2. **Near copy**: a MinHash estimate of Jaccard similarity of at least
+//!    [`DetectorConfig::near_copy`], found through the LSH index; or a containment of at least
+//!    [`DetectorConfig::near_copy_containment`] (a trimmed copy inside a longer one, or the
+//!    reverse). A near copy joins its original's story.
+//! 3. **Rewrite**: the story-level tier ([`crate::terms`]). Candidates share at least
+//!    [`StoryConfig::min_shared_terms`] of their [`StoryConfig::index_terms`] heaviest terms;
+//!    each is scored by the cosine of the two term vectors; the article joins the story it
+//!    resembles as a whole, by the [`Linkage`] rule, which is what stops a run of weak links
+//!    from chaining unrelated articles together.
+//!
+//! Every reported match has been verified and carries its score.
+//!
+//! ```
+//! use copydesk::{Detector, MatchKind};
+//!
+//! let mut detector = Detector::new(Default::default())?;
+//! let wire = "The central bank raised its main interest rate by half a point on Thursday, \
+//!             its third increase this year, citing stubborn inflation in services.";
+//! let first = detector.insert("wire-1", wire)?;
+//! assert!(first.is_new());
+//! let copy = detector.insert("outlet-7", &format!("{wire} Markets fell after the news."))?;
+//! assert_eq!(copy.story, first.story);
+//! assert_eq!(copy.matched.unwrap().kind, MatchKind::NearCopy);
+//! # Ok::<(), copydesk::Error>(())
+//! ```
+
+use crate::cluster::{Linkage, Stories, StoryId};
+use crate::error::{Error, ErrorKind, Result};
+use crate::hash::{fmix64, FastMap};
+use crate::lsh::{LshIndex, LshParams};
+use crate::minhash::{containment_from_jaccard, MinHashConfig, MinHasher, Signature};
+use crate::normalize::{NormalizeConfig, Normalizer};
+use crate::shingle::{CharShingles, ShingleConfig, ShingleKind, Shingler, WordShingles};
+use crate::terms::{
+    DocumentFrequencies, StopWords, TermConfig, TermCounter, TermCounts, TermVector,
+};
+use std::collections::HashMap;
+
+/// Everything a [`Detector`] can be told. Plain data: build it, change fields, and
+/// [`Detector::new`] checks it once.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct DetectorConfig {
+    /// Text normalisation.
+    pub normalize: NormalizeConfig,
+    /// Shingles for the near-copy tier. Default: word 5-shingles.
+    pub shingle: ShingleConfig,
+    /// MinHash signatures for the near-copy tier. Default: 128 slots, one-permutation hashing.
+    pub minhash: MinHashConfig,
+    /// LSH banding. `None` (the default) derives it from [`DetectorConfig::near_copy`] with
+    /// recall-heavy weights (false negatives weigh four times false positives), since every
+    /// candidate is verified anyway.
+    pub lsh: Option<LshParams>,
+    /// Least estimated Jaccard similarity of word shingles for a near copy. Default 0.5.
+    pub near_copy: f64,
+    /// Least estimated containment of the shorter article's shingles in the longer one's for a
+    /// near copy (a trimmed or extended copy). Default 0.8. Only applies when the shorter
+    /// article has at least [`DetectorConfig::min_containment_shingles`] shingles.
+    pub near_copy_containment: f64,
+    /// Default 40: about two paragraphs.
+    pub min_containment_shingles: u32,
+    /// The story-level tier's term vectors.
+    pub terms: TermConfig,
+    /// The story-level tier.
+    pub story: StoryConfig,
+    /// Longest article accepted, in bytes. Default 64 MiB.
+    pub max_article_bytes: usize,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        DetectorConfig {
+            normalize: NormalizeConfig::default(),
+            shingle: ShingleConfig::default(),
+            minhash: MinHashConfig::default(),
+            lsh: None,
+            near_copy: 0.5,
+            near_copy_containment: 0.8,
+            min_containment_shingles: 40,
+            terms: TermConfig::default(),
+            story: StoryConfig::default(),
+            max_article_bytes: 64 << 20,
+        }
+    }
+}
+
+/// The story-level tier's settings.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct StoryConfig {
+    /// Link rewrites and summaries through term vectors. When off, only exact copies and near
+    /// copies are linked. Default `true`.
+    pub enabled: bool,
+    /// How an article joins a story.
+    pub linkage: Linkage,
+    /// How many of an article's heaviest terms are indexed to find candidates, 1 to 256.
+    /// Default 24.
+    pub index_terms: usize,
+    /// Least number of indexed terms a candidate must share. Default 2.
+    pub min_shared_terms: usize,
+    /// Most candidates scored per article, those sharing the most terms first. Default 256.
+    pub max_candidates: usize,
+}
+
+impl Default for StoryConfig {
+    fn default() -> Self {
+        StoryConfig {
+            enabled: true,
+            linkage: Linkage::default(),
+            index_terms: 24,
+            min_shared_terms: 2,
+            max_candidates: 256,
+        }
+    }
+}
+
+/// How an article matched an earlier one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum MatchKind {
+    /// The same words after normalisation.
+    Exact,
+    /// Most of the same five-word phrases, or one contained in the other.
+    NearCopy,
+    /// The same story told in other words: a paraphrase, a partial rewrite, a summary.
+    Rewrite,
+}
+
+impl MatchKind {
+    /// `"exact"`, `"near_copy"` or `"rewrite"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::Exact => "exact",
+            MatchKind::NearCopy => "near_copy",
+            MatchKind::Rewrite => "rewrite",
+        }
+    }
+}
+
+/// The earlier article an article matched.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Match {
+    /// The earlier article's id.
+    pub id: String,
+    /// How it matched.
+    pub kind: MatchKind,
+    /// The score that decided, 0 to 1: 1 for an exact copy; the estimated Jaccard similarity
+    /// (or containment, when that decided) for a near copy; the term-vector cosine for a
+    /// rewrite.
+    pub similarity: f32,
+}
+
+/// What the detector says about one article.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Verdict {
+    /// The story the article belongs to.
+    pub story: StoryId,
+    /// The earlier article it matched; `None` when it founded a new story.
+    pub matched: Option<Match>,
+}
+
+impl Verdict {
+    /// True when the article founded a new story.
+    pub fn is_new(&self) -> bool {
+        self.matched.is_none()
+    }
+}
+
+/// One article, read: everything the detector needs from its text, computed without touching
+/// the detector's state, so that many can be computed in parallel.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Analysis {
+    /// MinHash signature of the shingles.
+    pub signature: Signature,
+    /// Hash of the whole normalised word sequence.
+    pub content: u64,
+    /// Number of words after normalisation.
+    pub words: u32,
+    /// Raw term statistics for the story tier.
+    pub terms: TermCounts,
+}
+
+#[derive(Clone, Debug)]
+struct Doc {
+    id: Box<str>,
+    content: u64,
+    story: StoryId,
+    vector: TermVector,
+    verdict: Verdict,
+}
+
+/// Counts of what a detector holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Stats {
+    /// Articles indexed.
+    pub articles: usize,
+    /// Stories with at least one indexed article.
+    pub stories: usize,
+    /// Articles counted in the term statistics (every article ever inserted).
+    pub documents_seen: u64,
+    /// Distinct terms in the term statistics.
+    pub terms: usize,
+}
+
+/// Finds copies and rewrites of the stories it has seen. See the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct Detector {
+    config: DetectorConfig,
+    normalizer: Normalizer,
+    shingler: Shingler,
+    minhasher: MinHasher,
+    stop: StopWords,
+    near: LshIndex<u32>,
+    df: DocumentFrequencies,
+    docs: FastMap<u32, Doc>,
+    ids: HashMap<Box<str>, u32>,
+    exact: FastMap<u64, Vec<u32>>,
+    postings: FastMap<u64, Vec<u32>>,
+    stories: Stories,
+    next_doc: u32,
+}
+
+/// What the tiers decided for an article, before it is stored.
+struct Decision {
+    story: Option<StoryId>,
+    matched: Option<(u32, MatchKind, f32)>,
+}
+
+impl Detector {
+    /// A detector, once its configuration is checked.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidConfig`] naming the first value out of range.
+    pub fn new(config: DetectorConfig) -> Result<Detector> {
+        let shingler = Shingler::new(config.shingle.clone())?;
+        let minhasher = MinHasher::new(config.minhash.clone())?;
+        let unit = |v: f64| v > 0.0 && v <= 1.0;
+        if !unit(config.near_copy) {
+            return Err(Error::config(
+                "near_copy",
+                format!("must be over 0 and at most 1, got {}", config.near_copy),
+            ));
+        }
+        if !unit(config.near_copy_containment) {
+            return Err(Error::config(
+                "near_copy_containment",
+                format!(
+                    "must be over 0 and at most 1, got {}",
+                    config.near_copy_containment
+                ),
+            ));
+        }
+        config.terms.validate()?;
+        config.story.linkage.validate()?;
+        if !(1..=256).contains(&config.story.index_terms) {
+            return Err(Error::config(
+                "story.index_terms",
+                format!("must be 1 to 256, got {}", config.story.index_terms),
+            ));
+        }
+        if config.story.min_shared_terms == 0
+            || config.story.min_shared_terms > config.story.index_terms
+        {
+            return Err(Error::config(
+                "story.min_shared_terms",
+                format!(
+                    "must be 1 to story.index_terms ({}), got {}",
+                    config.story.index_terms, config.story.min_shared_terms
+                ),
+            ));
+        }
+        if config.story.max_candidates == 0 {
+            return Err(Error::config(
+                "story.max_candidates",
+                "must be at least 1, got 0",
+            ));
+        }
+        if config.max_article_bytes == 0 {
+            return Err(Error::config(
+                "max_article_bytes",
+                "must be at least 1, got 0",
+            ));
+        }
+        let params = match config.lsh {
+            Some(p) => {
+                let p = LshParams::new(p.bands, p.rows)?;
+                if p.slots() > config.minhash.slots {
+                    return Err(Error::config(
+                        "lsh",
+                        format!(
+                            "{} bands of {} rows need {} slots, minhash.slots is {}",
+                            p.bands,
+                            p.rows,
+                            p.slots(),
+                            config.minhash.slots
+                        ),
+                    ));
+                }
+                p
+            }
+            None if config.near_copy < 1.0 => {
+                LshParams::optimal(config.near_copy, config.minhash.slots, 0.2, 0.8)?
+            }
+            None => LshParams::new(1, config.minhash.slots.min(crate::lsh::MAX_ROWS))?,
+        };
+        Ok(Detector {
+            normalizer: Normalizer::new(config.normalize.clone()),
+            stop: StopWords::new(config.shingle.seed),
+            shingler,
+            minhasher,
+            near: LshIndex::new(params),
+            df: DocumentFrequencies::default(),
+            docs: FastMap::default(),
+            ids: HashMap::new(),
+            exact: FastMap::default(),
+            postings: FastMap::default(),
+            stories: Stories::default(),
+            next_doc: 0,
+            config,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.config
+    }
+
+    /// The LSH banding in use.
+    pub fn lsh_params(&self) -> LshParams {
+        self.near.params()
+    }
+
+    /// Reads one article. Pure: the detector is not changed.
+    ///
+    /// # Errors
+    /// [`ErrorKind::TooLarge`] over [`DetectorConfig::max_article_bytes`];
+    /// [`ErrorKind::EmptyText`] when no word is left after normalisation.
+    pub fn analyze(&self, text: &str) -> Result<Analysis> {
+        if text.len() > self.config.max_article_bytes {
+            return Err(ErrorKind::TooLarge {
+                bytes: text.len(),
+                max: self.config.max_article_bytes,
+            }
+            .into());
+        }
+        let mut words: Vec<u64> = Vec::with_capacity(text.len() / 6);
+        let mut counter = TermCounter::default();
+        let mut content = 0x2545_f491_4f6c_dd1du64;
+        self.normalizer.for_each_token(text, |t| {
+            let h = self.shingler.word_hash(t.text);
+            words.push(h);
+            content = fmix64(content ^ h).wrapping_add(h);
+            counter.push(&self.stop, h, &t);
+        });
+        if words.is_empty() {
+            return Err(ErrorKind::EmptyText.into());
+        }
+        let seed = self.config.shingle.seed;
+        let signature = match self.config.shingle.kind {
+            ShingleKind::Words { k } => self.minhasher.sketch(WordShingles::new(&words, k, seed)),
+            ShingleKind::Chars { n } => {
+                let normalized = self.normalizer.normalize(text);
+                self.minhasher
+                    .sketch(CharShingles::new(&normalized, n, seed))
+            }
+        };
+        Ok(Analysis {
+            signature,
+            content: fmix64(content ^ words.len() as u64),
+            words: u32::try_from(words.len()).unwrap_or(u32::MAX),
+            terms: counter.finish(),
+        })
+    }
+
+    /// Reads and indexes one article, and says which story it belongs to.
+    ///
+    /// Inserting an id again with the same text changes nothing and returns the first verdict.
+    ///
+    /// # Errors
+    /// Those of [`Detector::analyze`]; [`ErrorKind::IdConflict`] when the id was inserted with
+    /// different text. The detector is unchanged by a failed insert.
+    pub fn insert(&mut self, id: &str, text: &str) -> Result<Verdict> {
+        let analysis = self.analyze(text)?;
+        self.insert_analysis(id, analysis)
+    }
+
+    /// Indexes an article read by [`Detector::analyze`] (possibly on another thread).
+    ///
+    /// # Errors
+    /// [`ErrorKind::IdConflict`] as for [`Detector::insert`].
+    pub fn insert_analysis(&mut self, id: &str, analysis: Analysis) -> Result<Verdict> {
+        if let Some(v) = self.existing(id, &analysis)? {
+            return Ok(v);
+        }
+        self.df.add(&analysis.terms);
+        Ok(self.index(id, analysis))
+    }
+
+    /// What [`Detector::insert`] would say, without indexing the article or counting its terms.
+    ///
+    /// # Errors
+    /// Those of [`Detector::analyze`].
+    pub fn query(&self, text: &str) -> Result<Verdict> {
+        let analysis = self.analyze(text)?;
+        let vector = self.df.vector(&analysis.terms, &self.config.terms);
+        let d = self.decide(&analysis, &vector);
+        let story = d.story.unwrap_or(StoryId(u64::from(self.next_doc)));
+        Ok(self.verdict(story, d.matched))
+    }
+
+    /// Inserts many articles, `(id, text)`, in order; the verdicts are in the same order.
+    ///
+    /// Unlike a loop of [`Detector::insert`], every article's terms are counted before any is
+    /// weighed, so early articles of the batch benefit from the whole batch's statistics.
+    /// The result does not depend on how the work is scheduled: [`Detector::par_insert_batch`]
+    /// returns exactly the same.
+    pub fn insert_batch<I: AsRef<str>, T: AsRef<str>>(
+        &mut self,
+        articles: &[(I, T)],
+    ) -> Vec<Result<Verdict>> {
+        let analyses: Vec<Result<Analysis>> = articles
+            .iter()
+            .map(|(_, t)| self.analyze(t.as_ref()))
+            .collect();
+        self.insert_analyses(articles.iter().map(|(id, _)| id.as_ref()), analyses)
+    }
+
+    /// [`Detector::insert_batch`], reading the articles on rayon's thread pool. The verdicts
+    /// are identical to the sequential method's, whatever the number of threads.
+    #[cfg(feature = "rayon")]
+    pub fn par_insert_batch<I: AsRef<str> + Sync, T: AsRef<str> + Sync>(
+        &mut self,
+        articles: &[(I, T)],
+    ) -> Vec<Result<Verdict>> {
+        use rayon::prelude::*;
+        let analyses: Vec<Result<Analysis>> = articles
+            .par_iter()
+            .map(|(_, t)| self.analyze(t.as_ref()))
+            .collect();
+        self.insert_analyses(articles.iter().map(|(id, _)| id.as_ref()), analyses)
+    }
+
+    fn insert_analyses<'a>(
+        &mut self,
+        ids: impl Iterator<Item = &'a str> + Clone,
+        analyses: Vec<Result<Analysis>>,
+    ) -> Vec<Result<Verdict>> {
+        for (id, a) in ids.clone().zip(&analyses) {
+            if let Ok(a) = a {
+                if !self.ids.contains_key(id) {
+                    self.df.add(&a.terms);
+                }
+            }
+        }
+        ids.zip(analyses)
+            .map(|(id, a)| {
+                let a = a?;
+                if let Some(v) = self.existing(id, &a)? {
+                    return Ok(v);
+                }
+                Ok(self.index(id, a))
+            })
+            .collect()
+    }
+
+    /// Removes an article from the index. Its story keeps its id and its other members.
+    /// Returns false for an unknown id. The term statistics keep counting it.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(doc_no) = self.ids.remove(id) else {
+            return false;
+        };
+        let doc = self.docs.remove(&doc_no).expect("ids and docs agree");
+        self.near.remove(&doc_no);
+        if let Some(v) = self.exact.get_mut(&doc.content) {
+            v.retain(|&d| d != doc_no);
+            if v.is_empty() {
+                self.exact.remove(&doc.content);
+            }
+        }
+        for term in doc.vector.top(self.config.story.index_terms) {
+            if let Some(p) = self.postings.get_mut(&term) {
+                p.retain(|&d| d != doc_no);
+                if p.is_empty() {
+                    self.postings.remove(&term);
+                }
+            }
+        }
+        self.stories.remove(doc.story, doc_no);
+        true
+    }
+
+    /// The story an indexed article belongs to.
+    pub fn story_of(&self, id: &str) -> Option<StoryId> {
+        self.ids.get(id).map(|d| self.docs[d].story)
+    }
+
+    /// The verdict given when the article was inserted.
+    pub fn verdict_of(&self, id: &str) -> Option<&Verdict> {
+        self.ids.get(id).map(|d| &self.docs[d].verdict)
+    }
+
+    /// The ids of a story's indexed members, in the order they joined.
+    pub fn members(&self, story: StoryId) -> Vec<&str> {
+        self.stories
+            .members(story)
+            .map(|m| m.iter().map(|d| &*self.docs[d].id).collect())
+            .unwrap_or_default()
+    }
+
+    /// Number of indexed articles.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// True when no article is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Counts of what the detector holds.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            articles: self.docs.len(),
+            stories: self.stories.len(),
+            documents_seen: self.df.documents(),
+            terms: self.df.terms(),
+        }
+    }
+
+    fn existing(&self, id: &str, analysis: &Analysis) -> Result<Option<Verdict>> {
+        match self.ids.get(id) {
+            None => Ok(None),
+            Some(d) if self.docs[d].content == analysis.content => {
+                Ok(Some(self.docs[d].verdict.clone()))
+            }
+            Some(_) => Err(ErrorKind::IdConflict { id: id.to_string() }.into()),
+        }
+    }
+
+    fn index(&mut self, id: &str, analysis: Analysis) -> Verdict {
+        let vector = self.df.vector(&analysis.terms, &self.config.terms);
+        let decision = self.decide(&analysis, &vector);
+        let doc_no = self.next_doc;
+        self.next_doc = self
+            .next_doc
+            .checked_add(1)
+            .expect("more than 4 294 967 295 articles inserted");
+        let story = decision.story.unwrap_or(StoryId(u64::from(doc_no)));
+        let verdict = self.verdict(story, decision.matched);
+        self.near
+            .insert(doc_no, analysis.signature)
+            .expect("signatures come from the detector's own hasher");
+        self.exact.entry(analysis.content).or_default().push(doc_no);
+        if self.config.story.enabled {
+            for term in vector.top(self.config.story.index_terms) {
+                self.postings.entry(term).or_default().push(doc_no);
+            }
+        }
+        self.stories.add(story, doc_no);
+        self.ids.insert(id.into(), doc_no);
+        self.docs.insert(
+            doc_no,
+            Doc {
+                id: id.into(),
+                content: analysis.content,
+                story,
+                vector,
+                verdict: verdict.clone(),
+            },
+        );
+        verdict
+    }
+
+    fn verdict(&self, story: StoryId, matched: Option<(u32, MatchKind, f32)>) -> Verdict {
+        Verdict {
+            story,
+            matched: matched.map(|(d, kind, similarity)| Match {
+                id: self.docs[&d].id.to_string(),
+                kind,
+                similarity,
+            }),
+        }
+    }
+
+    fn decide(&self, analysis: &Analysis, vector: &TermVector) -> Decision {
+        // 1. Exact copies.
+        if let Some(&d) = self.exact.get(&analysis.content).and_then(|v| v.first()) {
+            return Decision {
+                story: Some(self.docs[&d].story),
+                matched: Some((d, MatchKind::Exact, 1.0)),
+            };
+        }
+        // 2. Near copies: LSH candidates, plus the story tier's candidates (which find trimmed
+        // copies whose Jaccard similarity is too low for the bands).
+        let sig = &analysis.signature;
+        let story_candidates = if self.config.story.enabled {
+            self.story_candidates(vector)
+        } else {
+            Vec::new()
+        };
+        let mut best_near: Option<(u32, f32)> = None;
+        let mut consider = |d: u32| {
+            let other = self.near.get(&d).expect("every doc is in the LSH index");
+            let Ok(j) = other.try_jaccard(sig) else {
+                return;
+            };
+            let score = if j >= self.config.near_copy {
+                Some(j)
+            } else {
+                let small = other.shingles().min(sig.shingles());
+                let c = containment_from_jaccard(j, other.shingles(), sig.shingles());
+                (small >= self.config.min_containment_shingles
+                    && c >= self.config.near_copy_containment)
+                    .then_some(c)
+            };
+            if let Some(s) = score {
+                let s = s as f32;
+                if best_near.is_none_or(|(bd, bs)| s > bs || (s == bs && d < bd)) {
+                    best_near = Some((d, s));
+                }
+            }
+        };
+        for d in self.near.candidates(sig) {
+            consider(d);
+        }
+        for &(d, _) in &story_candidates {
+            consider(d);
+        }
+        if let Some((d, s)) = best_near {
+            return Decision {
+                story: Some(self.docs[&d].story),
+                matched: Some((d, MatchKind::NearCopy, s)),
+            };
+        }
+        // 3. Rewrites: the story it resembles as a whole.
+        let linkage = &self.config.story.linkage;
+        let mut stories: Vec<StoryId> = story_candidates
+            .iter()
+            .filter(|&&(_, cos)| cos >= linkage.min_link)
+            .map(|&(d, _)| self.docs[&d].story)
+            .collect();
+        stories.sort_unstable();
+        stories.dedup();
+        let sim = |m: u32| self.docs[&m].vector.cosine(vector);
+        match linkage.best_story(&self.stories, stories, sim) {
+            Some(link) => Decision {
+                story: Some(link.story),
+                matched: Some((link.best_member, MatchKind::Rewrite, link.best)),
+            },
+            None => Decision {
+                story: None,
+                matched: None,
+            },
+        }
+    }
+
+    /// Articles sharing enough heavy terms, with their cosine, most shared terms first.
+    fn story_candidates(&self, vector: &TermVector) -> Vec<(u32, f32)> {
+        let mut shared: FastMap<u32, u32> = FastMap::default();
+        for term in vector.top(self.config.story.index_terms) {
+            if let Some(p) = self.postings.get(&term) {
+                for &d in p {
+                    *shared.entry(d).or_insert(0) += 1;
+                }
+            }
+        }
+        let min = self.config.story.min_shared_terms as u32;
+        let mut c: Vec<(u32, u32)> = shared.into_iter().filter(|&(_, n)| n >= min).collect();
+        c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        c.truncate(self.config.story.max_candidates);
+        c.into_iter()
+            .map(|(d, _)| (d, self.docs[&d].vector.cosine(vector)))
+            .collect()
+    }
+}

@@ -1,0 +1,67 @@
+//! copydesk tells a newsroom which incoming articles are copies or rewrites of a story it
+//! already has.
+//!
+//! Wire services sell one story; dozens of outlets republish it verbatim, trim it, rewrite it,
+//! summarise it. copydesk links every version to one story, so editors read the news once and
+//! see who ran what.
+//!
+//! # The front door
+//!
+//! Most users need one type, [`Detector`]: insert articles one at a time as they arrive
+//! ([`Detector::insert`]) or cluster a batch in parallel ([`Detector::par_insert_batch`]), and
+//! read a [`Verdict`] for each: a new story, or which earlier article it copies or rewrites,
+//! the story it joins, how similar it is, and what kind of match it is.
+//!
+//! ```
+//! use copydesk::{Detector, DetectorConfig, MatchKind};
+//!
+//! let mut detector = Detector::new(DetectorConfig::default())?;
+//! let a = detector.insert("ap-1", "Storms cut power to 200,000 homes across the state on Monday, \
+//!     the utility said, and crews from three neighbouring states were on their way.")?;
+//! let b = detector.insert("paper-9", "Storms cut power to 200,000 homes across the state on Monday, \
+//!     the utility said, and crews from three neighbouring states were on their way. \
+//!     Schools will stay closed.")?;
+//! assert!(a.is_new());
+//! assert_eq!(b.story, a.story);
+//! assert_eq!(b.matched.unwrap().kind, MatchKind::NearCopy);
+//! # Ok::<(), copydesk::Error>(())
+//! ```
+//!
+//! # The basement
+//!
+//! The parts are public for those who need them, as datasketch users expect:
+//!
+//! | module | what |
+//! |---|---|
+//! | [`normalize`] | which lines are article text; NFKC, case, quotes, hyphens, acronyms |
+//! | [`shingle`] | word and character shingles as 64-bit hashes |
+//! | [`minhash`] | one-permutation and classic MinHash, Jaccard and containment estimates, b-bit storage |
+//! | [`lsh`] | banded LSH index with verified queries, parameter optimiser |
+//! | [`simhash`] | 64-bit weighted SimHash and a Hamming-distance index |
+//! | [`terms`] | weighted term vectors, the story-level signal |
+//! | [`cluster`] | story membership and the linkage rule that prevents chaining |
+//!
+//! # Features
+//!
+//! - `serde` (default): `Serialize`/`Deserialize` for configurations, signatures and verdicts.
+//! - `rayon` (default): the `par_` methods. The library never builds its own thread pool.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cluster;
+pub mod detector;
+mod error;
+mod hash;
+pub mod lsh;
+pub mod minhash;
+pub mod normalize;
+pub mod shingle;
+pub mod simhash;
+pub mod terms;
+
+pub use cluster::StoryId;
+pub use detector::{
+    Analysis, Detector, DetectorConfig, Match, MatchKind, Stats, StoryConfig, Verdict,
+};
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,638 @@
+//! Normalisation of news text: which lines are article text, and what the words are.
+//!
+//! Two outlets' copies of one wire story differ in ways that carry no meaning: curly or
+//! straight quotes, "cease-fire" or "ceasefire", "U.S." or "US", a photo credit, a byline, an
+//! all-caps slug, a CMS header such as `date 2026-01-07`. The [`Normalizer`] removes those
+//! differences before anything is hashed, in two steps:
+//!
+//! 1. **Lines.** [`Normalizer::article_lines`] drops lines that are not article text (photo
+//!    credits and captions, bylines, reporting credits, all-caps slugs) and strips prefixes that
+//!    are not either (datelines such as `PARIS (Reuters) -`, metadata headers such as
+//!    `date 2026-01-07`). If every line would be dropped, all lines are kept: an article written
+//!    in capitals is still an article.
+//! 2. **Words.** [`Normalizer::for_each_token`] splits the kept lines into words. Each word is
+//!    Unicode NFKC-normalised and lower-cased; apostrophes, hyphens and acronym dots inside a word
+//!    are removed (`cease-fire` → `ceasefire`, `U.S.` → `us`, `they’re` → `theyre`), a possessive
+//!    `'s` is dropped (`Ukraine’s` → `ukraine`), and thousands separators go (`1,000` → `1000`)
+//!    while decimal points stay (`3.5`). Quote marks and dashes between words are separators.
+//!
+//! Each token also says whether it was capitalised in the original and whether it began a
+//! sentence: names are the strongest story-level signal, and that is how they are found.
+//!
+//! ```
+//! use copydesk::normalize::Normalizer;
+//!
+//! let n = Normalizer::default();
+//! assert_eq!(
+//!     n.normalize("PARIS (Reuters) - The U.S.-backed cease-fire held, Kyiv’s officials said."),
+//!     "the usbacked ceasefire held kyiv officials said",
+//! );
+//! ```
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Which normalisation rules are on. All are on by default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct NormalizeConfig {
+    /// Drop lines that are not article text and strip datelines and metadata prefixes.
+    pub strip_boilerplate: bool,
+    /// Join words split by a hyphen (`cease-fire` → `ceasefire`). Default `true`.
+    pub join_hyphens: bool,
+    /// Remove the dots of dotted acronyms (`U.S.` → `us`). Default `true`.
+    pub fold_acronyms: bool,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            strip_boilerplate: true,
+            join_hyphens: true,
+            fold_acronyms: true,
+        }
+    }
+}
+
+/// One word of an article, as [`Normalizer::for_each_token`] hands it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// The normalised word: NFKC, lower case, joiners removed. Never empty.
+    pub text: &'a str,
+    /// The word began with an upper-case letter in the original text.
+    pub capitalized: bool,
+    /// The word began a sentence or a line, so its capital says nothing about it being a name.
+    pub sentence_start: bool,
+    /// The number of the kept line the word stands on, from 0.
+    pub line: u32,
+}
+
+/// Turns raw article text into normalised words. Cheap to create and to clone; holds no state
+/// between calls, so one normaliser can serve many threads.
+#[derive(Clone, Debug, Default)]
+pub struct Normalizer {
+    config: NormalizeConfig,
+}
+
+impl Normalizer {
+    /// A normaliser with the given rules.
+    pub fn new(config: NormalizeConfig) -> Normalizer {
+        Normalizer { config }
+    }
+
+    /// The configuration this normaliser was built with.
+    pub fn config(&self) -> &NormalizeConfig {
+        &self.config
+    }
+
+    /// The lines of `text` that are article text, trimmed, with datelines and metadata
+    /// prefixes removed. See the [module docs](self) for the rules.
+    ///
+    /// ```
+    /// # use copydesk::normalize::Normalizer;
+    /// let text = "By Jane Doe\nPhoto: AFP / Getty Images\nLONDON (AP) — Markets rose.\n";
+    /// assert_eq!(Normalizer::default().article_lines(text), vec!["Markets rose."]);
+    /// ```
+    pub fn article_lines<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        let raw = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        if !self.config.strip_boilerplate {
+            return raw.collect();
+        }
+        let kept: Vec<&str> = raw.clone().filter_map(clean_line).collect();
+        if kept.is_empty() {
+            raw.collect()
+        } else {
+            kept
+        }
+    }
+
+    /// Calls `f` with every word of the article, in order. Allocates two small buffers per call,
+    /// none per word.
+    ///
+    /// ```
+    /// # use copydesk::normalize::Normalizer;
+    /// let mut words = Vec::new();
+    /// Normalizer::default().for_each_token("Kyiv said. Paris agreed", |t| {
+    ///     words.push((t.text.to_string(), t.capitalized, t.sentence_start))
+    /// });
+    /// assert_eq!(words[2], ("paris".to_string(), true, true));
+    /// ```
+    pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token<'_>)) {
+        let mut scratch = Scratch::default();
+        for (line_no, line) in self.article_lines(text).into_iter().enumerate() {
+            self.tokenize_line(line, line_no as u32, &mut scratch, &mut f);
+        }
+    }
+
+    /// The article's words joined by single spaces: the canonical text that two copies share.
+    pub fn normalize(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        self.for_each_token(text, |t| {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(t.text);
+        });
+        out
+    }
+
+    fn tokenize_line(
+        &self,
+        line: &str,
+        line_no: u32,
+        s: &mut Scratch,
+        f: &mut impl FnMut(Token<'_>),
+    ) {
+        let bytes = line.as_bytes();
+        let mut sentence_start = true;
+        let mut i = 0;
+        s.raw.clear();
+        // Letters since the last acronym dot: `U.S` has segments of one letter each.
+        let mut segment = 0usize;
+        let mut prev = ' ';
+        let mut capitalized = false;
+        let mut token_sentence_start = false;
+        // The token so far is a dotted acronym (`U.S`), so a dot right after it ends the
+        // acronym, not the sentence.
+        let mut acronym = false;
+        while i < bytes.len() {
+            let c = char_at(line, i);
+            let len = c.len_utf8();
+            if is_word_char(c) {
+                if s.raw.is_empty() {
+                    capitalized = c.is_uppercase();
+                    token_sentence_start = sentence_start;
+                    segment = 0;
+                    acronym = false;
+                }
+                s.raw.push(c);
+                segment += 1;
+                prev = c;
+                i += len;
+                continue;
+            }
+            if !s.raw.is_empty() {
+                let next = next_char(line, i + len);
+                if is_apostrophe(c) && next.is_some_and(is_word_char) {
+                    let after = next_char(line, i + len + 1);
+                    if matches!(next, Some('s' | 'S')) && !after.is_some_and(is_word_char) {
+                        // Possessive: `Kyiv's` is `Kyiv`.
+                        i += len + 1;
+                    } else {
+                        i += len;
+                    }
+                    continue;
+                }
+                if self.config.join_hyphens
+                    && is_hyphen(c)
+                    && prev.is_alphanumeric()
+                    && next.is_some_and(char::is_alphanumeric)
+                {
+                    i += len;
+                    continue;
+                }
+                if c == '\u{AD}' {
+                    // Soft hyphen: invisible, always inside a word.
+                    i += len;
+                    continue;
+                }
+                if c == '.' && prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()) {
+                    s.raw.push('.');
+                    prev = '.';
+                    i += 1;
+                    continue;
+                }
+                if c == ',' && prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()) {
+                    i += 1;
+                    continue;
+                }
+                if c == '.'
+                    && self.config.fold_acronyms
+                    && segment == 1
+                    && prev.is_alphabetic()
+                    && next.is_some_and(char::is_alphabetic)
+                {
+                    segment = 0;
+                    acronym = true;
+                    i += 1;
+                    continue;
+                }
+            }
+            if c == '.'
+                && acronym
+                && segment == 1
+                && next_char(line, i + 1).is_some_and(is_hyphen)
+                && next_char(line, i + 2).is_some_and(char::is_alphanumeric)
+            {
+                // `U.S.-led` is `US-led`: the acronym's last dot goes, the hyphen joins.
+                i += 1;
+                continue;
+            }
+            let ends_acronym = acronym && c == '.';
+            if self.emit(s, capitalized, token_sentence_start, line_no, f) {
+                sentence_start = false;
+            }
+            if matches!(c, '.' | '!' | '?') && !ends_acronym {
+                sentence_start = true;
+            }
+            acronym = false;
+            prev = c;
+            i += len;
+        }
+        self.emit(s, capitalized, token_sentence_start, line_no, f);
+    }
+
+    fn emit(
+        &self,
+        s: &mut Scratch,
+        capitalized: bool,
+        sentence_start: bool,
+        line: u32,
+        f: &mut impl FnMut(Token<'_>),
+    ) -> bool {
+        if s.raw.is_empty() {
+            return false;
+        }
+        s.out.clear();
+        if s.raw.is_ascii() {
+            s.out.push_str(&s.raw);
+            s.out.make_ascii_lowercase();
+        } else {
+            for c in s.raw.nfkc().flat_map(char::to_lowercase) {
+                if is_word_char(c) || c == '.' {
+                    s.out.push(c);
+                }
+            }
+        }
+        s.raw.clear();
+        if s.out.is_empty() {
+            return false;
+        }
+        f(Token {
+            text: &s.out,
+            capitalized,
+            sentence_start,
+            line,
+        });
+        true
+    }
+}
+
+#[derive(Default)]
+struct Scratch {
+    raw: String,
+    out: String,
+}
+
+#[inline]
+fn char_at(s: &str, i: usize) -> char {
+    let b = s.as_bytes()[i];
+    if b < 0x80 {
+        b as char
+    } else {
+        s[i..].chars().next().unwrap_or(' ')
+    }
+}
+
+#[inline]
+fn next_char(s: &str, i: usize) -> Option<char> {
+    if i < s.len() && s.is_char_boundary(i) {
+        Some(char_at(s, i))
+    } else {
+        None
+    }
+}
+
+/// Letters, digits and combining marks (so that decomposed accents stay in their word).
+#[inline]
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    c.is_alphanumeric()
+        || matches!(c, '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{2032}' | '`' | '\u{FF07}'
+    )
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2212}'
+            | '\u{FE63}'
+            | '\u{FF0D}'
+    )
+}
+
+fn is_dash(c: char) -> bool {
+    is_hyphen(c) || matches!(c, '\u{2014}' | '\u{2015}')
+}
+
+/// The line without prefixes that are not article text, or `None` when the whole line is not
+/// article text.
+fn clean_line(line: &str) -> Option<&str> {
+    let line = strip_metadata_prefix(line);
+    let line = strip_dateline(line);
+    if line.is_empty()
+        || is_slug(line)
+        || is_photo_credit(line)
+        || is_byline(line)
+        || is_reporting_credit(line)
+    {
+        None
+    } else {
+        Some(line)
+    }
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+fn ends_with_ci(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// `date 2026-01-07 The text…` → `The text…`: CMS export headers glued to the first line.
+fn strip_metadata_prefix(line: &str) -> &str {
+    const KEYS: [&str; 6] = ["date", "dateline", "published", "updated", "posted", "time"];
+    for key in KEYS {
+        if !starts_with_ci(line, key) {
+            continue;
+        }
+        let rest = &line[key.len()..];
+        let rest = rest.strip_prefix(':').unwrap_or(rest);
+        if !rest.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '/' | '.' | ':' | 'T' | 'Z')))
+            .unwrap_or(rest.len());
+        let date = &rest[..end];
+        if date.bytes().filter(u8::is_ascii_digit).count() >= 6 {
+            return rest[end..].trim_start();
+        }
+    }
+    line
+}
+
+/// `PARIS (Reuters) - Text` or `WASHINGTON, Jan 6 (AP) — Text` → `Text`.
+fn strip_dateline(line: &str) -> &str {
+    let window = &line[..floor_char_boundary(line, 80)];
+    let Some((pos, dash)) = window
+        .char_indices()
+        .find(|&(i, c)| is_dash(c) && i > 0 && line[..i].ends_with(' '))
+    else {
+        return line;
+    };
+    let after = &line[pos + dash.len_utf8()..];
+    let after = after.strip_prefix(['-', '\u{2014}']).unwrap_or(after);
+    if !after.starts_with(' ') {
+        return line;
+    }
+    let prefix = line[..pos].trim_end();
+    let head_end = prefix.find([',', '(']).unwrap_or(prefix.len());
+    let head = prefix[..head_end].trim();
+    let letters = head.chars().filter(|c| c.is_alphabetic()).count();
+    let has_agency = prefix.contains('(');
+    let all_caps = head.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+        && head
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '\''));
+    if all_caps && (letters >= 3 || (letters >= 2 && has_agency)) {
+        after.trim_start()
+    } else {
+        line
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A short line in capitals: `FRANCE-UKRAINE-RUSSIA-CONFLICT-DIPLOMACY`, `BREAKING NEWS`.
+fn is_slug(line: &str) -> bool {
+    let mut letters = 0;
+    for c in line.chars() {
+        if c.is_lowercase() {
+            return false;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+        }
+    }
+    letters >= 3 && line.split_whitespace().count() <= 10
+}
+
+/// `Photo: AFP / Getty Images`, `(Reuters photo)`, a caption ending in `(AFP Photo)`.
+fn is_photo_credit(line: &str) -> bool {
+    const PREFIXES: [&str; 11] = [
+        "photo:",
+        "photo by",
+        "photos:",
+        "photograph:",
+        "photograph by",
+        "image:",
+        "image by",
+        "picture:",
+        "credit:",
+        "photo credit",
+        "(photo",
+    ];
+    const SUFFIXES: [&str; 6] = [
+        "photo)",
+        "photos)",
+        "getty images",
+        "getty images)",
+        "file photo",
+        "(file)",
+    ];
+    PREFIXES.iter().any(|p| starts_with_ci(line, p))
+        || SUFFIXES
+            .iter()
+            .any(|s| ends_with_ci(line.trim_end_matches(['.', ' ']), s))
+}
+
+/// `By Jane Doe`, `By Jane Doe and John Roe, Reuters`.
+fn is_byline(line: &str) -> bool {
+    if !starts_with_ci(line, "by ") {
+        return false;
+    }
+    let words: Vec<&str> = line[3..].split_whitespace().collect();
+    const JOINERS: [&str; 8] = ["and", "in", "for", "of", "the", "de", "van", "von"];
+    !words.is_empty()
+        && words.len() <= 8
+        && words.iter().all(|w| {
+            JOINERS.contains(w)
+                || w.starts_with(char::is_uppercase)
+                || w.starts_with(|c: char| !c.is_alphanumeric())
+        })
+}
+
+/// `Reporting by …; Editing by …`, `– With additional reporting from news agencies`.
+fn is_reporting_credit(line: &str) -> bool {
+    const PREFIXES: [&str; 8] = [
+        "with additional reporting",
+        "additional reporting",
+        "reporting by",
+        "reporting from",
+        "editing by",
+        "writing by",
+        "compiled by",
+        "with reporting by",
+    ];
+    let line = line.trim_start_matches(|c: char| is_dash(c) || c.is_whitespace() || c == '(');
+    line.split_whitespace().count() <= 25 && PREFIXES.iter().any(|p| starts_with_ci(line, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(text: &str) -> String {
+        Normalizer::default().normalize(text)
+    }
+
+    #[test]
+    fn word_rules() {
+        // (input, normalised): one row per rule.
+        let cases = [
+            ("Hello World", "hello world"),
+            ("“Quoted” and \"quoted\"", "quoted and quoted"),
+            (
+                "Kyiv’s allies and Kyiv's allies",
+                "kyiv allies and kyiv allies",
+            ),
+            ("they’re they're", "theyre theyre"),
+            (
+                "cease-fire ceasefire cease‑fire",
+                "ceasefire ceasefire ceasefire",
+            ),
+            ("U.S. US u.s.", "us us us"),
+            ("U.S.-led", "usled"),
+            ("an end — at last – maybe", "an end at last maybe"),
+            ("1,000 and 1000", "1000 and 1000"),
+            ("3.5 per cent", "3.5 per cent"),
+            ("ﬁnal ＡＢＣ", "final abc"),
+            ("ÉCOLE École", "école école"),
+            ("Cafe\u{301}", "café"),
+            ("co\u{AD}operate", "cooperate"),
+            ("Ends here.Next", "ends here next"),
+            ("  spaced\tout\r\n", "spaced out"),
+            ("", ""),
+            ("!!! ... ---", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(norm(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn line_rules() {
+        // (article, kept lines): one row per boilerplate rule.
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "Photo: LUDOVIC MARIN / AFP / Getty Images\nText.",
+                &["Text."],
+            ),
+            ("Leaders pose in Paris. (AFP Photo)\nText.", &["Text."]),
+            ("By Jane Doe\nText.", &["Text."]),
+            ("By Jane Doe and John Roe, Reuters\nText.", &["Text."]),
+            (
+                "By the end of the day, prices fell.",
+                &["By the end of the day, prices fell."],
+            ),
+            (
+                "FRANCE-UKRAINE-RUSSIA-CONFLICT-DIPLOMACY\nText.",
+                &["Text."],
+            ),
+            (" date 2026-01-07 The text.", &["The text."]),
+            ("date: 2026-01-07T10:00Z\nText.", &["Text."]),
+            ("PARIS (Reuters) - Text here.", &["Text here."]),
+            ("WASHINGTON, Jan 6 (AP) — Text here.", &["Text here."]),
+            ("NEW YORK -- Text here.", &["Text here."]),
+            ("The dash - in a sentence.", &["The dash - in a sentence."]),
+            (
+                "– With additional reporting from news agencies\nText.",
+                &["Text."],
+            ),
+            ("Text.\nReporting by A; Editing by B", &["Text."]),
+            ("ALL CAPS ARTICLE ONLY", &["ALL CAPS ARTICLE ONLY"]),
+            ("\n\n  \n", &[]),
+        ];
+        let n = Normalizer::default();
+        for (text, want) in cases {
+            assert_eq!(n.article_lines(text), *want, "article {text:?}");
+        }
+    }
+
+    #[test]
+    fn boilerplate_can_be_kept() {
+        let n = Normalizer::new(NormalizeConfig {
+            strip_boilerplate: false,
+            ..NormalizeConfig::default()
+        });
+        assert_eq!(
+            n.article_lines("By Jane Doe\nText."),
+            vec!["By Jane Doe", "Text."]
+        );
+    }
+
+    #[test]
+    fn joiners_can_be_off() {
+        let n = Normalizer::new(NormalizeConfig {
+            join_hyphens: false,
+            fold_acronyms: false,
+            ..NormalizeConfig::default()
+        });
+        assert_eq!(
+            n.normalize("cease-fire in the U.S."),
+            "cease fire in the u s"
+        );
+    }
+
+    #[test]
+    fn capitals_and_sentences() {
+        let mut got = Vec::new();
+        Normalizer::default().for_each_token(
+            "The U.S. envoy met Macron. “Talks went well,” said Starmer.\nKyiv agreed",
+            |t| got.push((t.text.to_string(), t.capitalized, t.sentence_start, t.line)),
+        );
+        let want = [
+            ("the", true, true, 0),
+            ("us", true, false, 0),
+            ("envoy", false, false, 0),
+            ("met", false, false, 0),
+            ("macron", true, false, 0),
+            ("talks", true, true, 0),
+            ("went", false, false, 0),
+            ("well", false, false, 0),
+            ("said", false, false, 0),
+            ("starmer", true, false, 0),
+            ("kyiv", true, true, 1),
+            ("agreed", false, false, 1),
+        ];
+        let want: Vec<_> = want
+            .iter()
+            .map(|&(w, c, s, l)| (w.to_string(), c, s, l))
+            .collect();
+        assert_eq!(got, want);
+    }
+}

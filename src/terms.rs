@@ -1,0 +1,577 @@
+//! Weighted term vectors: the story-level signal that links a heavy paraphrase or a short
+//! summary to the wire story it retells.
+//!
+//! Two outlets' rewrites of one story share few five-word phrases, but they share the story's
+//! *vocabulary*: its people, places, organisations and numbers, and its rarer words. A term
+//! vector captures that:
+//!
+//! - **Terms** are the normalised words that are not stop words, of two or more characters.
+//! - **Term frequency** is sublinear: `1 + ln tf`, so a word repeated ten times does not drown
+//!   the others.
+//! - **Inverse document frequency** is learnt from the stream itself ([`DocumentFrequencies`]):
+//!   `ln((N + 1) / (df + 1)) + 1` over the `N` articles seen so far. Words every article uses
+//!   weigh little; a name that appears in a handful of articles weighs a lot. No table ships
+//!   with the crate, so it adapts to any newsroom's language and beat.
+//! - **Names** weigh [`TermConfig::name_boost`] times more: a word capitalised where a sentence
+//!   does not begin (`Witkoff`, `Kyiv`, `NATO`). Two reports of one event name the same people
+//!   and places; two reports of two events of the same kind (two earthquakes, two summits)
+//!   share the kind's vocabulary but not its names. Lines that look like title-case headlines do
+//!   not count as names.
+//! - Only the [`TermConfig::max_terms`] heaviest terms are kept, and the vector is scaled to unit
+//!   length, so [`TermVector::cosine`] is a short merge of two sorted lists.
+//!
+//! Terms are identified by the 64-bit hash of the word ([`crate::shingle::word_hash`]).
+
+use crate::error::{Error, Result};
+use crate::hash::FastMap;
+use crate::shingle::word_hash;
+use std::collections::HashSet;
+
+/// How term vectors are built.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct TermConfig {
+    /// How many of an article's heaviest terms its vector keeps, 8 to 1024. Default 64.
+    pub max_terms: usize,
+    /// Weight factor for names (capitalised words that do not begin a sentence), 1 to 10.
+    /// Default 2.
+    pub name_boost: f32,
+}
+
+impl Default for TermConfig {
+    fn default() -> Self {
+        TermConfig {
+            max_terms: 64,
+            name_boost: 2.0,
+        }
+    }
+}
+
+impl TermConfig {
+    pub(crate) fn validate(&self) -> Result<()> {
+        if !(8..=1024).contains(&self.max_terms) {
+            return Err(Error::config(
+                "terms.max_terms",
+                format!("must be 8 to 1024, got {}", self.max_terms),
+            ));
+        }
+        if !(1.0..=10.0).contains(&self.name_boost) {
+            return Err(Error::config(
+                "terms.name_boost",
+                format!("must be 1 to 10, got {}", self.name_boost),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// English function words, in normalised form (apostrophes removed). They carry no story.
+pub const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "ago",
+    "all",
+    "almost",
+    "also",
+    "although",
+    "am",
+    "among",
+    "an",
+    "and",
+    "another",
+    "any",
+    "are",
+    "around",
+    "as",
+    "at",
+    "be",
+    "became",
+    "because",
+    "become",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "down",
+    "during",
+    "each",
+    "either",
+    "else",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "last",
+    "later",
+    "least",
+    "less",
+    "like",
+    "made",
+    "make",
+    "many",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "mr",
+    "mrs",
+    "ms",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "near",
+    "neither",
+    "new",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "others",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "rather",
+    "said",
+    "same",
+    "say",
+    "says",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "too",
+    "told",
+    "two",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "year",
+    "years",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "dont",
+    "doesnt",
+    "didnt",
+    "isnt",
+    "wasnt",
+    "arent",
+    "werent",
+    "wont",
+    "wouldnt",
+    "cant",
+    "couldnt",
+    "shouldnt",
+    "hasnt",
+    "havent",
+    "hadnt",
+    "theyre",
+    "youre",
+    "were",
+    "weve",
+    "ive",
+    "id",
+    "ill",
+    "hes",
+    "shes",
+    "thats",
+    "theres",
+    "whats",
+    "lets",
+    "week",
+    "day",
+    "time",
+    "way",
+    "according",
+    "added",
+    "including",
+    "told",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "yesterday",
+    "today",
+    "tomorrow",
+];
+
+/// The set of stop-word hashes for a seed.
+#[derive(Clone, Debug)]
+pub(crate) struct StopWords(HashSet<u64, crate::hash::BuildPassThrough>);
+
+impl StopWords {
+    pub(crate) fn new(seed: u64) -> StopWords {
+        StopWords(STOP_WORDS.iter().map(|w| word_hash(w, seed)).collect())
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, hash: u64) -> bool {
+        self.0.contains(&hash)
+    }
+}
+
+/// An article's raw term statistics, before any weighting: each distinct term's hash, how often
+/// it occurs, and whether it occurred as a name. Independent of every other article, so it can
+/// be computed in parallel.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TermCounts {
+    /// `(term hash, occurrences, occurred as a name)`, sorted by hash.
+    terms: Vec<(u64, u32, bool)>,
+}
+
+/// Accumulates [`TermCounts`] from an article's tokens, one line at a time.
+#[derive(Default)]
+pub(crate) struct TermCounter {
+    counts: FastMap<u64, (u32, bool)>,
+    line: Vec<(u64, bool)>,
+    line_no: u32,
+    line_capitals: usize,
+}
+
+impl TermCounter {
+    /// Adds one token. `hash` is its word hash.
+    #[inline]
+    pub(crate) fn push(
+        &mut self,
+        stop: &StopWords,
+        hash: u64,
+        token: &crate::normalize::Token<'_>,
+    ) {
+        if token.line != self.line_no {
+            self.flush_line();
+            self.line_no = token.line;
+        }
+        if token.capitalized {
+            self.line_capitals += 1;
+        }
+        let long_enough = token.text.len() >= 2 || token.text.as_bytes()[0].is_ascii_digit();
+        if !long_enough || stop.contains(hash) {
+            return;
+        }
+        self.line
+            .push((hash, token.capitalized && !token.sentence_start));
+    }
+
+    fn flush_line(&mut self) {
+        // A line where most words are capitalised is a headline in title case, or a slug: its
+        // capitals say nothing about names.
+        let headline = self.line.len() >= 3 && self.line_capitals * 10 >= self.line.len() * 6;
+        for &(hash, name) in &self.line {
+            let e = self.counts.entry(hash).or_insert((0, false));
+            e.0 += 1;
+            e.1 |= name && !headline;
+        }
+        self.line.clear();
+        self.line_capitals = 0;
+    }
+
+    pub(crate) fn finish(mut self) -> TermCounts {
+        self.flush_line();
+        let mut terms: Vec<(u64, u32, bool)> = self
+            .counts
+            .into_iter()
+            .map(|(h, (tf, name))| (h, tf, name))
+            .collect();
+        terms.sort_unstable_by_key(|t| t.0);
+        TermCounts { terms }
+    }
+}
+
+impl TermCounts {
+    /// Number of distinct terms.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// True when the article has no terms.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// `(term hash, occurrences, occurred as a name)`, sorted by hash.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u32, bool)> + '_ {
+        self.terms.iter().copied()
+    }
+}
+
+/// How many articles each term appeared in, over every article counted so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct DocumentFrequencies {
+    documents: u64,
+    df: FastMap<u64, u32>,
+}
+
+impl DocumentFrequencies {
+    /// Counts one article's terms.
+    pub fn add(&mut self, counts: &TermCounts) {
+        self.documents += 1;
+        for (h, _, _) in counts.iter() {
+            *self.df.entry(h).or_insert(0) += 1;
+        }
+    }
+
+    /// Number of articles counted.
+    pub fn documents(&self) -> u64 {
+        self.documents
+    }
+
+    /// Number of distinct terms seen.
+    pub fn terms(&self) -> usize {
+        self.df.len()
+    }
+
+    /// In how many counted articles the term appeared.
+    pub fn df(&self, term: u64) -> u32 {
+        self.df.get(&term).copied().unwrap_or(0)
+    }
+
+    /// `ln((N + 1) / (df + 1)) + 1`.
+    #[inline]
+    pub fn idf(&self, term: u64) -> f32 {
+        let n = self.documents as f32 + 1.0;
+        (n / (self.df(term) as f32 + 1.0)).ln() + 1.0
+    }
+
+    /// The weighted, truncated, unit-length vector of an article's terms.
+    pub fn vector(&self, counts: &TermCounts, config: &TermConfig) -> TermVector {
+        let mut terms: Vec<(u64, f32)> = counts
+            .iter()
+            .map(|(h, tf, name)| {
+                let boost = if name { config.name_boost } else { 1.0 };
+                (h, (1.0 + (tf as f32).ln()) * self.idf(h) * boost)
+            })
+            .collect();
+        let by_weight = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if terms.len() > config.max_terms {
+            terms.select_nth_unstable_by(config.max_terms - 1, by_weight);
+            terms.truncate(config.max_terms);
+        }
+        let norm = terms.iter().map(|t| t.1 * t.1).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for t in &mut terms {
+                t.1 /= norm;
+            }
+        }
+        terms.sort_unstable_by_key(|t| t.0);
+        TermVector {
+            terms: terms.into_boxed_slice(),
+        }
+    }
+}
+
+/// A unit-length sparse vector of weighted terms, sorted by term hash.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TermVector {
+    terms: Box<[(u64, f32)]>,
+}
+
+impl TermVector {
+    /// `(term hash, weight)` pairs, sorted by hash.
+    pub fn terms(&self) -> &[(u64, f32)] {
+        &self.terms
+    }
+
+    /// Number of terms kept.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// True when the vector has no terms.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Cosine similarity, 0 to 1 (both vectors are unit length with positive weights).
+    pub fn cosine(&self, other: &TermVector) -> f32 {
+        let (a, b) = (&*self.terms, &*other.terms);
+        let (mut i, mut j, mut dot) = (0, 0, 0f32);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        dot.clamp(0.0, 1.0)
+    }
+
+    /// The `n` heaviest terms, heaviest first (ties by hash).
+    pub fn top(&self, n: usize) -> Vec<u64> {
+        let mut t: Vec<(u64, f32)> = self.terms.to_vec();
+        t.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        t.into_iter().take(n).map(|t| t.0).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::Normalizer;
+
+    fn counts(text: &str) -> TermCounts {
+        let stop = StopWords::new(0);
+        let mut c = TermCounter::default();
+        Normalizer::default().for_each_token(text, |t| c.push(&stop, word_hash(t.text, 0), &t));
+        c.finish()
+    }
+
+    #[test]
+    fn stop_words_and_names() {
+        let c = counts("The envoy met Macron in Paris. Macron said the talks went well.");
+        let get = |w: &str| c.iter().find(|t| t.0 == word_hash(w, 0));
+        assert!(get("the").is_none());
+        assert_eq!(get("macron"), Some((word_hash("macron", 0), 2, true)));
+        assert_eq!(get("envoy"), Some((word_hash("envoy", 0), 1, false)));
+        // Capitalised only at a sentence start: not a name.
+        let c = counts("Talks went well. Talks resumed.");
+        assert!(!c.iter().find(|t| t.0 == word_hash("talks", 0)).unwrap().2);
+    }
+
+    #[test]
+    fn headline_capitals_are_not_names() {
+        let c = counts("US Backs Security Guarantees For Ukraine\nthe envoy praised Ukraine");
+        let get = |w: &str| c.iter().find(|t| t.0 == word_hash(w, 0)).unwrap();
+        assert!(!get("security").2);
+        assert!(get("ukraine").2, "named mid-sentence on the second line");
+    }
+
+    #[test]
+    fn cosine_of_identical_and_disjoint() {
+        let mut df = DocumentFrequencies::default();
+        let a = counts("Witkoff and Kushner met Zelenskyy in Paris about guarantees");
+        let b = counts("Earthquake shakes Tehran killing dozens of residents overnight");
+        df.add(&a);
+        df.add(&b);
+        let cfg = TermConfig::default();
+        let (va, vb) = (df.vector(&a, &cfg), df.vector(&b, &cfg));
+        assert!((va.cosine(&va) - 1.0).abs() < 1e-5);
+        assert_eq!(va.cosine(&vb), 0.0);
+    }
+
+    #[test]
+    fn truncation_keeps_heaviest() {
+        let text: String =
+            (0..200).map(|i| format!("word{i} ")).collect::<String>() + "rare rare rare";
+        let c = counts(&text);
+        let mut df = DocumentFrequencies::default();
+        df.add(&c);
+        let cfg = TermConfig {
+            max_terms: 8,
+            ..TermConfig::default()
+        };
+        let v = df.vector(&c, &cfg);
+        assert_eq!(v.len(), 8);
+        assert_eq!(v.top(1), vec![word_hash("rare", 0)]);
+        let norm: f32 = v.terms().iter().map(|t| t.1 * t.1).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+    }
+}

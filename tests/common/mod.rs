@@ -1,0 +1,74 @@
+//! Access to `../shared` (the project's evaluation data, never copied into the repository).
+//!
+//! `COPYDESK_SHARED` overrides the path. When the files are missing, a test is skipped with a
+//! message, unless `COPYDESK_REQUIRE_SHARED=1` (set by `.ci/run`), in which case it fails.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::path::PathBuf;
+
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("COPYDESK_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
+
+/// The path to `rel` inside the shared folder, or `None` (after saying why) when it is missing
+/// and not required.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let path = shared_dir().join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    let required = std::env::var("COPYDESK_REQUIRE_SHARED").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "{} is missing and COPYDESK_REQUIRE_SHARED=1: put the shared data beside the repository \
+         or point COPYDESK_SHARED at it",
+        path.display()
+    );
+    eprintln!(
+        "skipped: {} is missing (set COPYDESK_SHARED to the shared data folder to run this test)",
+        path.display()
+    );
+    None
+}
+
+/// The seed articles as `(file stem, text)`, sorted by name.
+pub fn seeds() -> Option<Vec<(String, String)>> {
+    let dir = shared("seeds")?;
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p.file_stem().unwrap().to_string_lossy().into_owned(), text)
+        })
+        .collect();
+    out.sort();
+    assert_eq!(
+        out.len(),
+        5,
+        "expected five seed articles in {}",
+        dir.display()
+    );
+    Some(out)
+}
+
+/// `(id, text)` of every line of a JSONL file in `data/`.
+pub fn jsonl(name: &str) -> Option<Vec<(String, String)>> {
+    let path = shared(&format!("data/{name}"))?;
+    let text = std::fs::read_to_string(&path).unwrap();
+    Some(
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                (
+                    v["id"].as_str().unwrap().to_string(),
+                    v["text"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect(),
+    )
+}
