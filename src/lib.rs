@@ -65,3 +65,8 @@ pub use detector::{
     Analysis, Detector, DetectorConfig, Match, MatchKind, Stats, StoryConfig, Verdict,
 };
 pub use error::{Error, ErrorKind, Result};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

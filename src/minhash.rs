@@ -4,8 +4,8 @@
 //! Two algorithms, with the same output shape (`slots` values of 32 bits):
 //!
 //! - [`Algorithm::OnePermutation`] (the default): one-permutation hashing (Li, Owen, Zhang 2012)
-//!   with optimal densification (Shrivastava, ICML 2017). Each shingle hash lands in one of
-//!   `slots` bins, chosen by its high 32 bits (`(h >> 32) · slots >> 32`); the bin keeps the
+//!   with optimal densification (Shrivastava, ICML 2017). Each shingle hash, passed through
+//!   MurmurHash3's `fmix64`, lands in one of `slots` bins, chosen by its high 32 bits (`(h >> 32) · slots >> 32`); the bin keeps the
 //!   least low-32-bit value. Each bin left empty copies the value of a non-empty bin chosen by a
 //!   seeded probe sequence (probe `a` for bin `i` is `fmix64(densify_seed ^ (i << 32) ^ a)`
 //!   mapped onto the bins), which keeps the collision probability of every slot equal to the
@@ -132,6 +132,9 @@ impl MinHasher {
         let k = slots.len() as u64;
         let mut count = 0u32;
         for h in shingles {
+            // Mixed first, so that any distinct values work, not only well-spread hashes:
+            // small integers would otherwise all land in bin 0.
+            let h = fmix64(h);
             let bin = (((h >> 32) * k) >> 32) as usize;
             let v = h as u32;
             // Branch-free min: the compiler emits a conditional move.
@@ -392,7 +395,7 @@ mod tests {
     fn densification_fills_every_bin() {
         let h = hasher(Algorithm::OnePermutation, 256);
         let s = h.sketch([12345u64]);
-        assert!(s.slots().iter().all(|&v| v == 12345u64 as u32));
+        assert!(s.slots().iter().all(|&v| v == fmix64(12345) as u32));
         let s = h.sketch((0..10u64).map(crate::hash::fmix64));
         assert!(s.slots().iter().all(|&v| v != EMPTY_SLOT));
     }
@@ -434,14 +437,14 @@ mod tests {
         assert_eq!(
             o.slots(),
             &[
-                167_303_374,
-                1_694_925_799,
-                1_694_925_799,
-                167_303_374,
-                1_694_925_799,
-                885_181_228,
-                885_181_228,
-                1_694_925_799
+                3_392_096_780,
+                2_633_396_136,
+                2_633_396_136,
+                2_334_858_210,
+                2_633_396_136,
+                3_392_096_780,
+                3_392_096_780,
+                2_334_858_210
             ]
         );
     }

@@ -429,16 +429,18 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 /// A short line in capitals: `FRANCE-UKRAINE-RUSSIA-CONFLICT-DIPLOMACY`, `BREAKING NEWS`.
 fn is_slug(line: &str) -> bool {
-    let mut letters = 0;
+    // Counting capitals, not the absence of lower case: scripts without case (Chinese,
+    // Arabic…) have no lower-case letters either, and their lines are text.
+    let mut capitals = 0;
     for c in line.chars() {
-        if c.is_lowercase() {
+        if c.is_lowercase() || (c.is_alphabetic() && !c.is_uppercase()) {
             return false;
         }
-        if c.is_alphabetic() {
-            letters += 1;
+        if c.is_uppercase() {
+            capitals += 1;
         }
     }
-    letters >= 3 && line.split_whitespace().count() <= 10
+    capitals >= 3 && line.split_whitespace().count() <= 10
 }
 
 /// `Photo: AFP / Getty Images`, `(Reuters photo)`, a caption ending in `(AFP Photo)`.
@@ -575,6 +577,10 @@ mod tests {
             ),
             ("Text.\nReporting by A; Editing by B", &["Text."]),
             ("ALL CAPS ARTICLE ONLY", &["ALL CAPS ARTICLE ONLY"]),
+            (
+                "北京市政府今天宣布\nText.",
+                &["北京市政府今天宣布", "Text."],
+            ),
             ("\n\n  \n", &[]),
         ];
         let n = Normalizer::default();

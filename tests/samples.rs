@@ -1,0 +1,187 @@
+//! The sample articles shipped in `examples/articles` (written for this project): one story in
+//! five versions, a same-topic story about another bridge, and two unrelated articles.
+
+use copydesk::{Detector, DetectorConfig, MatchKind};
+
+fn samples() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/articles");
+    let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn sample_stories() {
+    let articles = samples();
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    let verdicts: Vec<_> = d
+        .par_insert_batch(&articles)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let story_of = |id: &str| d.story_of(id).unwrap();
+    let harbour = story_of("wire-harbour-bridge");
+    let mut members = d.members(harbour);
+    members.sort_unstable();
+    assert_eq!(
+        members,
+        [
+            "daily-courier-bridge",
+            "evening-post-bridge-short",
+            "meriden-gazette-bridge-rewrite",
+            "radio-brief-bridge",
+            "wire-harbour-bridge"
+        ]
+    );
+    for other in [
+        "wire-dunmore-bridge",
+        "wire-orchard-harvest",
+        "council-budget",
+    ] {
+        assert_eq!(
+            d.members(story_of(other)),
+            [other],
+            "{other} must stand alone"
+        );
+    }
+    let kind = |id: &str| {
+        let i = articles.iter().position(|(a, _)| a == id).unwrap();
+        verdicts[i].matched.as_ref().map(|m| m.kind)
+    };
+    // Byline, photo credit, dateline, curly quotes and the reporting credit are not text.
+    assert_eq!(kind("wire-harbour-bridge"), Some(MatchKind::Exact));
+    assert_eq!(kind("evening-post-bridge-short"), Some(MatchKind::NearCopy));
+    assert_eq!(
+        kind("meriden-gazette-bridge-rewrite"),
+        Some(MatchKind::Rewrite)
+    );
+    assert_eq!(kind("radio-brief-bridge"), Some(MatchKind::Rewrite));
+}
+
+#[test]
+fn removal_keeps_story_ids_stable() {
+    let articles = samples();
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    for (id, text) in &articles {
+        d.insert(id, text).unwrap();
+    }
+    let story = d.story_of("wire-harbour-bridge").unwrap();
+    assert!(d.remove("daily-courier-bridge"));
+    assert!(!d.remove("daily-courier-bridge"));
+    assert_eq!(d.story_of("wire-harbour-bridge"), Some(story));
+    assert_eq!(d.members(story).len(), 4);
+    // A new copy still finds the story through the remaining members.
+    let text = &articles
+        .iter()
+        .find(|(id, _)| id == "daily-courier-bridge")
+        .unwrap()
+        .1;
+    assert_eq!(d.insert("reprint", text).unwrap().story, story);
+}
+
+#[test]
+fn repeated_id_is_idempotent_and_conflicts_are_errors() {
+    let articles = samples();
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    let (id, text) = &articles[0];
+    let first = d.insert(id, text).unwrap();
+    assert_eq!(d.insert(id, text).unwrap(), first);
+    assert_eq!(d.len(), 1);
+    let e = d.insert(id, &articles[1].1).unwrap_err();
+    assert!(
+        matches!(e.kind(), copydesk::ErrorKind::IdConflict { .. }),
+        "{e}"
+    );
+    assert_eq!(d.len(), 1);
+}
+
+#[test]
+fn query_does_not_insert() {
+    let articles = samples();
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    let wire = &articles
+        .iter()
+        .find(|(id, _)| id == "wire-harbour-bridge")
+        .unwrap()
+        .1;
+    d.insert("wire", wire).unwrap();
+    let brief = &articles
+        .iter()
+        .find(|(id, _)| id == "radio-brief-bridge")
+        .unwrap()
+        .1;
+    let v = d.query(brief).unwrap();
+    assert_eq!(v.matched.unwrap().id, "wire");
+    assert_eq!(d.len(), 1);
+    assert_eq!(d.stats().documents_seen, 1);
+}
+
+#[test]
+fn too_large_is_an_error() {
+    let config = DetectorConfig {
+        max_article_bytes: 100,
+        ..DetectorConfig::default()
+    };
+    let mut d = Detector::new(config).unwrap();
+    let e = d.insert("big", &"word ".repeat(50)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "article is 250 bytes, over the limit of 100 bytes"
+    );
+}
+
+#[test]
+fn invalid_configs_name_the_field() {
+    let cases: Vec<(DetectorConfig, &str)> = vec![
+        (
+            DetectorConfig {
+                near_copy: 0.0,
+                ..Default::default()
+            },
+            "near_copy",
+        ),
+        (
+            DetectorConfig {
+                minhash: copydesk::minhash::MinHashConfig {
+                    slots: 1,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            "minhash.slots",
+        ),
+        (
+            DetectorConfig {
+                lsh: Some(copydesk::lsh::LshParams { bands: 64, rows: 4 }),
+                ..Default::default()
+            },
+            "lsh",
+        ),
+        (
+            DetectorConfig {
+                terms: copydesk::terms::TermConfig {
+                    max_terms: 1,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            "terms.max_terms",
+        ),
+    ];
+    for (config, field) in cases {
+        let e = Detector::new(config).unwrap_err();
+        match e.kind() {
+            copydesk::ErrorKind::InvalidConfig { field: f, .. } => assert_eq!(*f, field, "{e}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
