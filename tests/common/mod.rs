@@ -26,7 +26,10 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
          or point COPYDESK_SHARED at it",
         path.display()
     );
-    eprintln!(
+    // Straight to the stderr handle: libtest captures `eprintln!`, and a skip must be seen.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "skipped: {} is missing (set COPYDESK_SHARED to the shared data folder to run this test)",
         path.display()
     );
