@@ -40,6 +40,7 @@
 //! | [`simhash`] | 64-bit weighted SimHash and a Hamming-distance index |
 //! | [`terms`] | weighted term vectors, the story-level signal |
 //! | [`cluster`] | story membership and the linkage rule that prevents chaining |
+//! | [`eval`] | pairwise, B-cubed and ARI scores, same-topic false merges |
 //!
 //! # Features
 //!
@@ -52,6 +53,7 @@
 pub mod cluster;
 pub mod detector;
 mod error;
+pub mod eval;
 mod hash;
 pub mod lsh;
 pub mod minhash;
