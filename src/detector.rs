@@ -203,6 +203,20 @@ struct Doc {
     verdict: Verdict,
 }
 
+/// Two articles' scores on every tier, from [`Detector::compare`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Similarity {
+    /// The same words after normalisation.
+    pub exact: bool,
+    /// Estimated Jaccard similarity of the shingle sets.
+    pub jaccard: f64,
+    /// Estimated containment of the smaller shingle set in the larger.
+    pub containment: f64,
+    /// Cosine of the term vectors.
+    pub cosine: f32,
+}
+
 /// Counts of what a detector holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -520,6 +534,31 @@ impl Detector {
             .members(story)
             .map(|m| m.iter().map(|d| &*self.docs[d].id).collect())
             .unwrap_or_default()
+    }
+
+    /// Every tier's score for two indexed articles: why they were, or were not, linked.
+    /// `None` when either id is unknown.
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let mut d = Detector::new(Default::default())?;
+    /// d.insert("a", "Floods closed the coastal road near Ardmore on Sunday, police said.")?;
+    /// d.insert("b", "Police said floods closed the coastal road near Ardmore on Sunday.")?;
+    /// let s = d.compare("a", "b").unwrap();
+    /// assert!(!s.exact);
+    /// assert!(s.cosine > 0.9, "the same words, reordered: {s:?}");
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn compare(&self, a: &str, b: &str) -> Option<Similarity> {
+        let (&da, &db) = (self.ids.get(a)?, self.ids.get(b)?);
+        let (sa, sb) = (self.near.get(&da)?, self.near.get(&db)?);
+        let jaccard = sa.try_jaccard(sb).ok()?;
+        Some(Similarity {
+            exact: self.docs[&da].content == self.docs[&db].content,
+            jaccard,
+            containment: containment_from_jaccard(jaccard, sa.shingles(), sb.shingles()),
+            cosine: self.docs[&da].vector.cosine(&self.docs[&db].vector),
+        })
     }
 
     /// Number of indexed articles.

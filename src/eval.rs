@@ -5,7 +5,7 @@
 //! use copydesk::eval::Scores;
 //!
 //! // Gold: {a, b} {c}. Predicted: everything in one story.
-//! let s = Scores::compute(&["x", "x", "y"], &[0, 0, 0], None);
+//! let s = Scores::compute(&["x", "x", "y"], &[0, 0, 0], None::<&[&str]>);
 //! assert_eq!(s.pair_precision, 1.0 / 3.0);
 //! assert_eq!(s.pair_recall, 1.0);
 //! ```

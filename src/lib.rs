@@ -64,7 +64,7 @@ pub mod terms;
 
 pub use cluster::StoryId;
 pub use detector::{
-    Analysis, Detector, DetectorConfig, Match, MatchKind, Stats, StoryConfig, Verdict,
+    Analysis, Detector, DetectorConfig, Match, MatchKind, Similarity, Stats, StoryConfig, Verdict,
 };
 pub use error::{Error, ErrorKind, Result};
 
