@@ -108,7 +108,7 @@ pub struct StoryConfig {
     pub index_terms: usize,
     /// Least number of indexed terms a candidate must share. Default 2.
     pub min_shared_terms: usize,
-    /// Most candidates scored per article, those sharing the most terms first. Default 256.
+    /// Most candidates scored per article, those sharing the most terms first. Default 64.
     pub max_candidates: usize,
 }
 
@@ -119,7 +119,7 @@ impl Default for StoryConfig {
             linkage: Linkage::default(),
             index_terms: 24,
             min_shared_terms: 2,
-            max_candidates: 256,
+            max_candidates: 64,
         }
     }
 }
@@ -677,8 +677,12 @@ impl Detector {
         for d in self.near.candidates(sig) {
             consider(d);
         }
-        for &(d, _) in &story_candidates {
-            consider(d);
+        // A copy shares the original's vocabulary: only strong story candidates can be one.
+        let strong = self.config.story.linkage.min_average;
+        for &(d, cos) in &story_candidates {
+            if cos >= strong {
+                consider(d);
+            }
         }
         if let Some((d, s)) = best_near {
             return Decision {
@@ -686,16 +690,23 @@ impl Detector {
                 matched: Some((d, MatchKind::NearCopy, s)),
             };
         }
-        // 3. Rewrites: the story it resembles as a whole.
+        // 3. Rewrites: the story it resembles as a whole. Only stories with at least one strong
+        // link are weighed: an article joins no story it does not clearly resemble somewhere.
         let linkage = &self.config.story.linkage;
         let mut stories: Vec<StoryId> = story_candidates
             .iter()
-            .filter(|&&(_, cos)| cos >= linkage.min_link)
+            .filter(|&&(_, cos)| cos >= linkage.min_average)
             .map(|&(d, _)| self.docs[&d].story)
             .collect();
         stories.sort_unstable();
         stories.dedup();
-        let sim = |m: u32| self.docs[&m].vector.cosine(vector);
+        let known: FastMap<u32, f32> = story_candidates.iter().copied().collect();
+        let sim = |m: u32| {
+            known
+                .get(&m)
+                .copied()
+                .unwrap_or_else(|| self.docs[&m].vector.cosine(vector))
+        };
         match linkage.best_story(&self.stories, stories, sim) {
             Some(link) => Decision {
                 story: Some(link.story),
