@@ -165,10 +165,20 @@ impl Normalizer {
                     segment = 0;
                     acronym = false;
                 }
-                s.raw.push(c);
-                segment += 1;
-                prev = c;
-                i += len;
+                // The common case, a run of ASCII letters and digits, in one step.
+                let mut end = i + len;
+                if c.is_ascii() {
+                    while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+                        end += 1;
+                    }
+                    prev = bytes[end - 1] as char;
+                } else {
+                    prev = c;
+                }
+                s.raw.push_str(&line[i..end]);
+                // Letters, not bytes: `É.U.` is an acronym too.
+                segment += if c.is_ascii() { end - i } else { 1 };
+                i = end;
                 continue;
             }
             if !s.raw.is_empty() {
@@ -529,6 +539,7 @@ mod tests {
             ),
             ("U.S. US u.s.", "us us us"),
             ("U.S.-led", "usled"),
+            ("É.U. Ü.N.", "éu ün"),
             ("an end — at last – maybe", "an end at last maybe"),
             ("1,000 and 1000", "1000 and 1000"),
             ("3.5 per cent", "3.5 per cent"),

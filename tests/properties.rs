@@ -124,6 +124,20 @@ proptest! {
     }
 
     #[test]
+    fn tokens_match_naive_split_on_plain_text(text in "[A-Za-z0-9 \n\t]{0,300}") {
+        // Without joiners or boilerplate, tokenising is split-on-non-alphanumeric plus
+        // lower-casing: the oracle for the tokenizer's fast path over ASCII runs.
+        let config = copydesk::normalize::NormalizeConfig { strip_boilerplate: false, ..Default::default() };
+        let mut got = Vec::new();
+        Normalizer::new(config).for_each_token(&text, |t| got.push(t.text.to_string()));
+        let want: Vec<String> = text.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
     fn no_panic_on_arbitrary_text(text in "\\PC*|[\\x00-\\x1f\\u{80}-\\u{10ffff}]{0,200}") {
         let n = Normalizer::default();
         let normalized = n.normalize(&text);
