@@ -185,3 +185,29 @@ fn invalid_configs_name_the_field() {
         }
     }
 }
+
+#[test]
+fn huge_article_is_processed_and_its_excerpt_found() {
+    // 8 MB of generated prose: processed in one piece, and an excerpt of it is recognised as
+    // contained in it.
+    let mut text = String::new();
+    let mut s = 0x1234_5678_9abc_def1u64;
+    while text.len() < 8 << 20 {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        text.push_str(&format!("word{} ", s % 50_000));
+        if s % 17 == 0 {
+            text.push_str("Harbour.\n");
+        }
+    }
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    assert!(d.insert("huge", &text).unwrap().is_new());
+    let cut = text.char_indices().nth(text.len() / 2).unwrap().0;
+    let excerpt = &text[..cut];
+    let v = d.insert("excerpt", excerpt).unwrap();
+    let m = v
+        .matched
+        .expect("the first half of an article is a copy of it");
+    assert_eq!((m.id.as_str(), m.kind), ("huge", MatchKind::NearCopy));
+}
