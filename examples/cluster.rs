@@ -1,9 +1,9 @@
-//! Clusters a folder of articles (`.txt` / `.md`, id = file name) or a JSONL file
-//! (`{"id", "text"}` lines) into stories and prints them.
+//! Clusters folders of articles (`.txt` / `.md`, id = file name) and JSONL files
+//! (`{"id", "text"}` lines), read in the order given, into stories and prints them.
 //!
 //! ```text
 //! cargo run --release --example cluster -- examples/articles
-//! cargo run --release --example cluster -- ../shared/data/bbc_news.jsonl
+//! cargo run --release --example cluster -- ../shared/data/reuters21578.jsonl ../shared/data/bbc_news.jsonl
 //! ```
 
 use copydesk::{Detector, DetectorConfig, StoryId};
@@ -55,14 +55,18 @@ fn read_articles(path: &Path) -> Result<Vec<(String, String)>, String> {
 }
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: cluster FOLDER|FILE.jsonl");
+    let paths: Vec<String> = std::env::args().skip(1).collect();
+    if paths.is_empty() {
+        eprintln!("usage: cluster FOLDER|FILE.jsonl...");
         std::process::exit(2);
-    };
-    let articles = read_articles(Path::new(&path)).unwrap_or_else(|e| {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    });
+    }
+    let mut articles = Vec::new();
+    for path in &paths {
+        articles.extend(read_articles(Path::new(path)).unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }));
+    }
     let start = Instant::now();
     let mut detector =
         Detector::new(DetectorConfig::default()).expect("the default config is valid");

@@ -432,7 +432,8 @@ impl Detector {
     pub fn query(&self, text: &str) -> Result<Verdict> {
         let analysis = self.analyze(text)?;
         let vector = self.df.vector(&analysis.terms, &self.config.terms);
-        let d = self.decide(&analysis, &vector);
+        let top = vector.top(self.config.story.index_terms);
+        let d = self.decide(&analysis, &vector, &top);
         let story = d.story.unwrap_or(StoryId(u64::from(self.next_doc)));
         Ok(self.verdict(story, d.matched))
     }
@@ -593,7 +594,9 @@ impl Detector {
 
     fn index(&mut self, id: &str, analysis: Analysis) -> Verdict {
         let vector = self.df.vector(&analysis.terms, &self.config.terms);
-        let decision = self.decide(&analysis, &vector);
+        // The heaviest terms serve both to find candidates and to index the article.
+        let top = vector.top(self.config.story.index_terms);
+        let decision = self.decide(&analysis, &vector, &top);
         let doc_no = self.next_doc;
         self.next_doc = self
             .next_doc
@@ -606,7 +609,7 @@ impl Detector {
             .expect("signatures come from the detector's own hasher");
         self.exact.entry(analysis.content).or_default().push(doc_no);
         if self.config.story.enabled {
-            for term in vector.top(self.config.story.index_terms) {
+            for term in top {
                 self.postings.entry(term).or_default().push(doc_no);
             }
         }
@@ -636,7 +639,8 @@ impl Detector {
         }
     }
 
-    fn decide(&self, analysis: &Analysis, vector: &TermVector) -> Decision {
+    /// `top` is `vector`'s heaviest terms, the ones indexed.
+    fn decide(&self, analysis: &Analysis, vector: &TermVector, top: &[u64]) -> Decision {
         // 1. Exact copies.
         if let Some(&d) = self.exact.get(&analysis.content).and_then(|v| v.first()) {
             return Decision {
@@ -648,7 +652,7 @@ impl Detector {
         // copies whose Jaccard similarity is too low for the bands).
         let sig = &analysis.signature;
         let story_candidates = if self.config.story.enabled {
-            self.story_candidates(vector)
+            self.story_candidates(vector, top)
         } else {
             Vec::new()
         };
@@ -720,10 +724,10 @@ impl Detector {
     }
 
     /// Articles sharing enough heavy terms, with their cosine, most shared terms first.
-    fn story_candidates(&self, vector: &TermVector) -> Vec<(u32, f32)> {
+    fn story_candidates(&self, vector: &TermVector, top: &[u64]) -> Vec<(u32, f32)> {
         let mut shared: FastMap<u32, u32> = FastMap::default();
-        for term in vector.top(self.config.story.index_terms) {
-            if let Some(p) = self.postings.get(&term) {
+        for term in top {
+            if let Some(p) = self.postings.get(term) {
                 for &d in p {
                     *shared.entry(d).or_insert(0) += 1;
                 }

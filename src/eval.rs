@@ -130,11 +130,13 @@ impl Scores {
                 assert_eq!(topics.len(), n, "one topic per article");
                 let ti = index_labels(topics);
                 let (negatives, merged, cross) = topic_counts(&gi, &pi, &ti);
-                (
-                    Some(negatives),
-                    Some(ratio(merged as f64, negatives as f64).min(1.0)),
-                    Some(cross),
-                )
+                // No hard negatives: nothing could be wrongly merged.
+                let rate = if negatives == 0 {
+                    0.0
+                } else {
+                    merged as f64 / negatives as f64
+                };
+                (Some(negatives), Some(rate), Some(cross))
             }
         };
         Scores {
@@ -149,13 +151,7 @@ impl Scores {
             bcubed_f1: f1(bcubed_precision, bcubed_recall),
             ari,
             same_topic_pairs,
-            same_topic_false_merge_rate: same_topic_false_merge_rate.map(|r| {
-                if same_topic_pairs == Some(0) {
-                    0.0
-                } else {
-                    r
-                }
-            }),
+            same_topic_false_merge_rate,
             cross_topic_merges,
         }
     }
@@ -260,5 +256,10 @@ mod tests {
             "no predicted pairs: nothing wrongly merged"
         );
         assert_eq!(s.pair_recall, 0.0);
+        // No hard negatives at all: a rate of 0, not a division by zero.
+        let s = Scores::compute(&gold, &[0, 0, 0, 0], Some(&["A", "B", "C", "D"]));
+        assert_eq!(s.same_topic_pairs, Some(0));
+        assert_eq!(s.same_topic_false_merge_rate, Some(0.0));
+        assert_eq!(s.cross_topic_merges, Some(6));
     }
 }

@@ -490,13 +490,16 @@ impl TermVector {
     pub fn cosine(&self, other: &TermVector) -> f32 {
         let (a, b) = (&*self.terms, &*other.terms);
         let (mut i, mut j, mut dot) = (0, 0, 0f32);
-        // Branch-free merge: the term order is random, so a branchy merge mispredicts on
-        // almost every step; this one advances by comparisons turned into integers.
         while i < a.len() && j < b.len() {
-            let ((x, wa), (y, wb)) = (a[i], b[j]);
-            dot += if x == y { wa * wb } else { 0.0 };
-            i += usize::from(x <= y);
-            j += usize::from(y <= x);
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
         }
         dot.clamp(0.0, 1.0)
     }
