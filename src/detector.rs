@@ -44,6 +44,11 @@ use crate::terms::{
 };
 use std::collections::HashMap;
 
+#[cfg(feature = "persist")]
+mod persist;
+#[cfg(feature = "persist")]
+pub use persist::FORMAT_VERSION;
+
 /// Everything a [`Detector`] can be told. Plain data: build it, change fields, and
 /// [`Detector::new`] checks it once.
 #[derive(Clone, Debug, PartialEq)]

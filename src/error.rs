@@ -41,6 +41,26 @@ pub enum ErrorKind {
         /// What differs, with both values.
         reason: String,
     },
+    /// Reading or writing a saved detector failed in the operating system.
+    Io {
+        /// The operating system's error kind.
+        kind: std::io::ErrorKind,
+        /// The error's message, with the path when known.
+        message: String,
+    },
+    /// A saved detector is damaged: truncated, altered, or not a copydesk index at all.
+    /// Nothing was loaded.
+    CorruptIndex {
+        /// What check failed.
+        reason: String,
+    },
+    /// A saved detector was written in a format this version cannot read.
+    IndexVersion {
+        /// The file's format version.
+        found: u32,
+        /// The format version this build reads and writes.
+        supported: u32,
+    },
 }
 
 impl Error {
@@ -62,6 +82,26 @@ impl Error {
         Error {
             kind: ErrorKind::Incompatible {
                 reason: reason.into(),
+            },
+        }
+    }
+}
+
+#[cfg_attr(not(feature = "persist"), allow(dead_code))]
+impl Error {
+    pub(crate) fn corrupt(reason: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::CorruptIndex {
+                reason: reason.into(),
+            },
+        }
+    }
+
+    pub(crate) fn io(e: &std::io::Error, context: impl std::fmt::Display) -> Error {
+        Error {
+            kind: ErrorKind::Io {
+                kind: e.kind(),
+                message: format!("{context}: {e}"),
             },
         }
     }
@@ -90,6 +130,13 @@ impl fmt::Display for Error {
                 )
             }
             ErrorKind::Incompatible { reason } => write!(f, "incompatible signatures: {reason}"),
+            ErrorKind::Io { message, .. } => write!(f, "i/o error: {message}"),
+            ErrorKind::CorruptIndex { reason } => write!(f, "corrupt index file: {reason}"),
+            ErrorKind::IndexVersion { found, supported } => write!(
+                f,
+                "index file has format version {found}; this build of copydesk reads version \
+                 {supported}: rebuild the index"
+            ),
         }
     }
 }

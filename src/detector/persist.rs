@@ -1,0 +1,456 @@
+//! Saving and loading a whole [`Detector`]: one versioned, checksummed file.
+//!
+//! The file holds the configuration, the term statistics and, for every indexed article, its
+//! id, signature, term vector, story and verdict. The indexes (LSH bands, term postings, story
+//! membership) are rebuilt on load from those records, so they cannot disagree with them.
+//!
+//! Layout (integers little-endian):
+//!
+//! | bytes | what |
+//! |---|---|
+//! | 8 | magic `copydesk` |
+//! | 4 | format version, [`FORMAT_VERSION`] |
+//! | 4 | reserved, zero |
+//! | n | payload: the records in [postcard](https://docs.rs/postcard) encoding |
+//! | 8 | n, the payload's length |
+//! | 8 | XXH3-64 of the payload |
+//!
+//! A file that is truncated, extended, altered or from another format version is refused with
+//! [`ErrorKind::CorruptIndex`] or [`ErrorKind::IndexVersion`]; nothing is half-loaded.
+
+use super::{Detector, DetectorConfig, Doc, Verdict};
+use crate::cluster::StoryId;
+use crate::error::{Error, ErrorKind, Result};
+use crate::minhash::Signature;
+use crate::terms::{DocumentFrequencies, TermVector};
+use std::io::{Read, Write};
+use std::path::Path;
+use xxhash_rust::xxh3::Xxh3;
+
+/// The version of the file format written by [`Detector::save`]. A file of any other version
+/// is refused with [`ErrorKind::IndexVersion`].
+pub const FORMAT_VERSION: u32 = 1;
+
+const MAGIC: [u8; 8] = *b"copydesk";
+const HEADER: usize = 16;
+const TRAILER: usize = 16;
+
+#[derive(serde::Serialize)]
+struct SnapshotRef<'a> {
+    crate_version: &'a str,
+    config: &'a DetectorConfig,
+    df: &'a DocumentFrequencies,
+    next_doc: u32,
+    docs: Vec<DocRef<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct Snapshot {
+    #[allow(dead_code)] // kept in the file for diagnosis
+    crate_version: String,
+    config: DetectorConfig,
+    df: DocumentFrequencies,
+    next_doc: u32,
+    docs: Vec<DocRecord>,
+}
+
+// `DocRef` and `DocRecord` must list the same fields in the same order: postcard is positional.
+#[derive(serde::Serialize)]
+struct DocRef<'a> {
+    doc: u32,
+    id: &'a str,
+    content: u64,
+    story: StoryId,
+    signature: &'a Signature,
+    vector: &'a TermVector,
+    verdict: &'a Verdict,
+}
+
+#[derive(serde::Deserialize)]
+struct DocRecord {
+    doc: u32,
+    id: String,
+    content: u64,
+    story: StoryId,
+    signature: Signature,
+    vector: TermVector,
+    verdict: Verdict,
+}
+
+/// Counts and hashes what passes through to the inner writer.
+struct Checksummed<W> {
+    inner: W,
+    hasher: Xxh3,
+    len: u64,
+}
+
+impl<W: Write> Write for Checksummed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl Detector {
+    /// Writes the whole detector to `w` in the format described in [`FORMAT_VERSION`]'s module.
+    /// [`Detector::load`] gives back a detector that answers every query as this one does.
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let mut d = Detector::new(Default::default())?;
+    /// d.insert("a", "The harbour bridge reopened on Monday after six weeks of repairs.")?;
+    /// let mut file = Vec::new();
+    /// d.save(&mut file)?;
+    /// let loaded = Detector::load(file.as_slice())?;
+    /// assert_eq!(loaded.story_of("a"), d.story_of("a"));
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`] when writing fails.
+    pub fn save<W: Write>(&self, w: W) -> Result<()> {
+        let mut w = std::io::BufWriter::new(w);
+        let mut header = [0u8; HEADER];
+        header[..8].copy_from_slice(&MAGIC);
+        header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        w.write_all(&header)
+            .map_err(|e| Error::io(&e, "writing index header"))?;
+        let mut docs: Vec<(&u32, &Doc)> = self.docs.iter().collect();
+        docs.sort_unstable_by_key(|(d, _)| **d);
+        let snapshot = SnapshotRef {
+            crate_version: env!("CARGO_PKG_VERSION"),
+            config: &self.config,
+            df: &self.df,
+            next_doc: self.next_doc,
+            docs: docs
+                .into_iter()
+                .map(|(&doc, d)| DocRef {
+                    doc,
+                    id: &d.id,
+                    content: d.content,
+                    story: d.story,
+                    signature: self.near.get(&doc).expect("every doc is in the LSH index"),
+                    vector: &d.vector,
+                    verdict: &d.verdict,
+                })
+                .collect(),
+        };
+        let mut body = Checksummed {
+            inner: &mut w,
+            hasher: Xxh3::new(),
+            len: 0,
+        };
+        postcard::to_io(&snapshot, &mut body).map_err(|e| match e {
+            postcard::Error::SerializeBufferFull => Error::from(ErrorKind::Io {
+                kind: std::io::ErrorKind::WriteZero,
+                message: "writing index: the writer stopped accepting bytes".into(),
+            }),
+            e => Error::from(ErrorKind::Io {
+                kind: std::io::ErrorKind::Other,
+                message: format!("writing index: {e}"),
+            }),
+        })?;
+        let (len, sum) = (body.len, body.hasher.digest());
+        let mut trailer = [0u8; TRAILER];
+        trailer[..8].copy_from_slice(&len.to_le_bytes());
+        trailer[8..].copy_from_slice(&sum.to_le_bytes());
+        w.write_all(&trailer)
+            .and_then(|()| w.flush())
+            .map_err(|e| Error::io(&e, "writing index"))
+    }
+
+    /// Reads a detector written by [`Detector::save`]. Every byte is checked before anything
+    /// is built: the result is the saved detector or an error, never a partial one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`] when reading fails; [`ErrorKind::IndexVersion`] for a file written in
+    /// another format version; [`ErrorKind::CorruptIndex`] for anything else that is wrong.
+    pub fn load<R: Read>(mut r: R) -> Result<Detector> {
+        let mut bytes = Vec::new();
+        r.read_to_end(&mut bytes)
+            .map_err(|e| Error::io(&e, "reading index"))?;
+        Detector::from_bytes(&bytes)
+    }
+
+    /// [`Detector::save`] to a file, atomically: the detector is written to a temporary file
+    /// beside `path`, flushed to disk, then renamed over `path`. A crash at any moment leaves
+    /// either the old file or the new one, never a mixture.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`], with the path.
+    pub fn save_file(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let name = path
+            .file_name()
+            .ok_or_else(|| {
+                Error::from(ErrorKind::Io {
+                    kind: std::io::ErrorKind::InvalidInput,
+                    message: format!("{}: not a file name", path.display()),
+                })
+            })?
+            .to_string_lossy();
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let written = (|| {
+            let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&e, tmp.display()))?;
+            self.save(&file)?;
+            file.sync_all().map_err(|e| Error::io(&e, tmp.display()))?;
+            std::fs::rename(&tmp, path).map_err(|e| Error::io(&e, path.display()))
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written?;
+        // Make the rename itself durable. Directories cannot be opened for syncing everywhere;
+        // where they cannot, the rename is as durable as the platform makes it.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// [`Detector::load`] from a file.
+    ///
+    /// # Errors
+    /// As [`Detector::load`]; [`ErrorKind::Io`] messages carry the path.
+    pub fn load_file(path: impl AsRef<Path>) -> Result<Detector> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(&e, path.display()))?;
+        Detector::from_bytes(&bytes).map_err(|e| match e.kind() {
+            ErrorKind::CorruptIndex { reason } => {
+                Error::corrupt(format!("{}: {reason}", path.display()))
+            }
+            _ => e,
+        })
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Detector> {
+        if bytes.len() < 8 || bytes[..8] != MAGIC {
+            return Err(Error::corrupt("not a copydesk index (wrong magic bytes)"));
+        }
+        if bytes.len() < HEADER + TRAILER {
+            return Err(Error::corrupt(format!(
+                "truncated: {} bytes, shorter than header and trailer",
+                bytes.len()
+            )));
+        }
+        let found = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if found != FORMAT_VERSION {
+            return Err(ErrorKind::IndexVersion {
+                found,
+                supported: FORMAT_VERSION,
+            }
+            .into());
+        }
+        if bytes[12..16] != [0; 4] {
+            return Err(Error::corrupt("unknown flags in the header"));
+        }
+        let (payload, trailer) = bytes[HEADER..].split_at(bytes.len() - HEADER - TRAILER);
+        let len = u64::from_le_bytes(trailer[..8].try_into().expect("8 bytes"));
+        let sum = u64::from_le_bytes(trailer[8..].try_into().expect("8 bytes"));
+        if len != payload.len() as u64 {
+            return Err(Error::corrupt(format!(
+                "truncated or extended: the trailer records {len} payload bytes, the file holds {}",
+                payload.len()
+            )));
+        }
+        if xxhash_rust::xxh3::xxh3_64(payload) != sum {
+            return Err(Error::corrupt("checksum mismatch: the file was altered"));
+        }
+        let snapshot: Snapshot = postcard::from_bytes(payload)
+            .map_err(|e| Error::corrupt(format!("unreadable records: {e}")))?;
+        Detector::from_snapshot(snapshot)
+    }
+
+    fn from_snapshot(s: Snapshot) -> Result<Detector> {
+        let mut d = Detector::new(s.config)
+            .map_err(|e| Error::corrupt(format!("saved configuration: {e}")))?;
+        d.df = s.df;
+        let mut last: Option<u32> = None;
+        for r in s.docs {
+            if last.is_some_and(|l| r.doc <= l) || r.doc >= s.next_doc {
+                return Err(Error::corrupt(format!(
+                    "article number {} out of order",
+                    r.doc
+                )));
+            }
+            last = Some(r.doc);
+            if d.ids.contains_key(r.id.as_str()) {
+                return Err(Error::corrupt(format!("article id {:?} saved twice", r.id)));
+            }
+            if !r.vector.is_well_formed() {
+                return Err(Error::corrupt(format!(
+                    "article {:?}: malformed term vector",
+                    r.id
+                )));
+            }
+            d.near
+                .insert(r.doc, r.signature)
+                .map_err(|e| Error::corrupt(format!("article {:?}: {e}", r.id)))?;
+            d.exact.entry(r.content).or_default().push(r.doc);
+            if d.config.story.enabled {
+                for term in r.vector.top(d.config.story.index_terms) {
+                    d.postings.entry(term).or_default().push(r.doc);
+                }
+            }
+            d.stories.add(r.story, r.doc);
+            d.ids.insert(r.id.as_str().into(), r.doc);
+            d.docs.insert(
+                r.doc,
+                Doc {
+                    id: r.id.into(),
+                    content: r.content,
+                    story: r.story,
+                    vector: r.vector,
+                    verdict: r.verdict,
+                },
+            );
+        }
+        d.next_doc = s.next_doc;
+        Ok(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Detector {
+        let mut d = Detector::new(DetectorConfig::default()).unwrap();
+        let texts = [
+            "The harbour bridge reopened on Monday after six weeks of repairs, the city said.",
+            "The harbour bridge reopened on Monday after six weeks of repairs, the city said on Tuesday.",
+            "Orchard growers in the valley expect a record apple harvest after a mild spring.",
+        ];
+        for (i, t) in texts.iter().enumerate() {
+            d.insert(&format!("a{i}"), t).unwrap();
+        }
+        d.remove("a2");
+        d.insert("a3", "Apple growers expect a record harvest.")
+            .unwrap();
+        d
+    }
+
+    fn saved(d: &Detector) -> Vec<u8> {
+        let mut v = Vec::new();
+        d.save(&mut v).unwrap();
+        v
+    }
+
+    #[test]
+    fn round_trip_answers_the_same() {
+        let d = sample();
+        let l = Detector::load(saved(&d).as_slice()).unwrap();
+        assert_eq!(l.len(), d.len());
+        assert_eq!(l.stats(), d.stats());
+        for id in ["a0", "a1", "a2", "a3"] {
+            assert_eq!(l.story_of(id), d.story_of(id));
+            assert_eq!(l.verdict_of(id), d.verdict_of(id));
+        }
+        let probe = "The harbour bridge reopened on Monday after repairs lasting six weeks.";
+        assert_eq!(l.query(probe).unwrap(), d.query(probe).unwrap());
+        // New articles get the same numbers, hence the same story ids.
+        let (mut d, mut l) = (d, l);
+        assert_eq!(
+            l.insert("n", "Storms closed schools in the north.")
+                .unwrap(),
+            d.insert("n", "Storms closed schools in the north.")
+                .unwrap()
+        );
+        assert_eq!(saved(&l), saved(&d));
+    }
+
+    #[test]
+    fn every_truncation_is_refused() {
+        let bytes = saved(&sample());
+        for n in 0..bytes.len() {
+            let e = Detector::load(&bytes[..n]).unwrap_err();
+            assert!(
+                matches!(e.kind(), ErrorKind::CorruptIndex { .. }),
+                "cut at {n}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_flipped_byte_is_refused() {
+        let bytes = saved(&sample());
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 0x20;
+            let e = Detector::load(b.as_slice()).unwrap_err();
+            assert!(
+                matches!(
+                    e.kind(),
+                    ErrorKind::CorruptIndex { .. } | ErrorKind::IndexVersion { .. }
+                ),
+                "flip at {i}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_versions_are_named() {
+        let mut bytes = saved(&sample());
+        bytes[8..12].copy_from_slice(&7u32.to_le_bytes());
+        let e = Detector::load(bytes.as_slice()).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::IndexVersion {
+                found: 7,
+                supported: FORMAT_VERSION
+            }
+        );
+        assert!(e.to_string().contains("rebuild the index"), "{e}");
+    }
+
+    #[test]
+    fn a_valid_checksum_over_bad_records_is_still_refused() {
+        // Forge a file whose checksum matches but whose records are garbage.
+        let mut bytes = saved(&sample());
+        let n = bytes.len();
+        for b in &mut bytes[HEADER..n - TRAILER] {
+            *b = 0xff;
+        }
+        let sum = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER..n - TRAILER]);
+        bytes[n - 8..].copy_from_slice(&sum.to_le_bytes());
+        let e = Detector::load(bytes.as_slice()).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::CorruptIndex { .. }), "{e}");
+    }
+
+    #[test]
+    fn save_file_replaces_atomically_and_leaves_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("copydesk-persist-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("index.cdx");
+        let d = sample();
+        d.save_file(&path).unwrap();
+        d.save_file(&path).unwrap();
+        let l = Detector::load_file(&path).unwrap();
+        assert_eq!(l.stats(), d.stats());
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["index.cdx"]);
+        let e = Detector::load_file(dir.join("missing")).unwrap_err();
+        assert!(matches!(
+            e.kind(),
+            ErrorKind::Io {
+                kind: std::io::ErrorKind::NotFound,
+                ..
+            }
+        ));
+        assert!(e.to_string().contains("missing"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
