@@ -1,0 +1,341 @@
+//! Reading articles from folders, single files, JSONL files and stdin, one at a time, so that
+//! memory follows the index and not the input.
+
+use anyhow::{bail, Context, Result};
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// One article read from the input.
+pub struct Article {
+    pub id: String,
+    pub text: String,
+    /// Where it came from: `file:line` or a file path.
+    pub origin: String,
+    /// The gold cluster, when a label field was asked for and present.
+    pub cluster: Option<String>,
+    /// The topic, when a topic field was asked for and present.
+    pub topic: Option<String>,
+}
+
+/// How to read JSONL lines.
+#[derive(Clone, Debug)]
+pub struct Fields {
+    pub id: String,
+    pub text: String,
+    pub cluster: Option<String>,
+    pub topic: Option<String>,
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields {
+            id: "id".into(),
+            text: "text".into(),
+            cluster: None,
+            topic: None,
+        }
+    }
+}
+
+/// What was tolerated while reading.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counters {
+    /// Broken lines skipped under `--skip-invalid`.
+    pub skipped: u64,
+    /// Articles with invalid UTF-8, decoded lossily.
+    pub lossy: u64,
+    /// Bytes read so far.
+    pub bytes: u64,
+}
+
+enum Source {
+    /// Text files of a folder, or one text file; the id is the file name without extension.
+    Files(VecDeque<PathBuf>),
+    /// A JSONL file, or `-` for stdin.
+    Jsonl(PathBuf),
+}
+
+struct Open {
+    name: String,
+    reader: Box<dyn BufRead>,
+    line: u64,
+}
+
+/// Reads articles from every path given, in order.
+pub struct Articles {
+    sources: VecDeque<Source>,
+    open: Option<Open>,
+    fields: Fields,
+    skip_invalid: bool,
+    buf: Vec<u8>,
+    pub counters: Counters,
+    warn: Box<dyn FnMut(&str)>,
+}
+
+/// True for the text files a folder's articles are read from.
+fn is_text_file(p: &Path) -> bool {
+    p.is_file() && p.extension().is_some_and(|e| e == "txt" || e == "md")
+}
+
+impl Articles {
+    /// Checks that every path exists and says what it is; nothing is read yet.
+    pub fn open(
+        paths: &[PathBuf],
+        fields: Fields,
+        skip_invalid: bool,
+        warn: Box<dyn FnMut(&str)>,
+    ) -> Result<Articles> {
+        let mut sources = VecDeque::new();
+        for p in paths {
+            if p.as_os_str() == "-" {
+                sources.push_back(Source::Jsonl(p.clone()));
+            } else if p.is_dir() {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                    .with_context(|| format!("{}: cannot list the folder", p.display()))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| is_text_file(p))
+                    .collect();
+                files.sort();
+                if files.is_empty() {
+                    bail!("{}: no .txt or .md files in this folder", p.display());
+                }
+                sources.push_back(Source::Files(files.into()));
+            } else if p.is_file() {
+                if is_text_file(p) {
+                    sources.push_back(Source::Files(VecDeque::from([p.clone()])));
+                } else {
+                    sources.push_back(Source::Jsonl(p.clone()));
+                }
+            } else {
+                bail!("{}: no such file or folder", p.display());
+            }
+        }
+        Ok(Articles {
+            sources,
+            open: None,
+            fields,
+            skip_invalid,
+            buf: Vec::new(),
+            counters: Counters::default(),
+            warn,
+        })
+    }
+
+    /// Total size in bytes of the inputs, when every one is a regular file.
+    pub fn total_bytes(paths: &[PathBuf]) -> Option<u64> {
+        let mut total = 0;
+        for p in paths {
+            if p.as_os_str() == "-" {
+                return None;
+            }
+            if p.is_dir() {
+                for e in std::fs::read_dir(p).ok()?.flatten() {
+                    if is_text_file(&e.path()) {
+                        total += e.metadata().ok()?.len();
+                    }
+                }
+            } else {
+                total += std::fs::metadata(p).ok()?.len();
+            }
+        }
+        Some(total)
+    }
+
+    /// The next article, `None` at the end of the input.
+    ///
+    /// # Errors
+    /// An unreadable file; a broken JSONL line (unless skipping), with file and line number.
+    pub fn next_article(&mut self) -> Result<Option<Article>> {
+        loop {
+            if let Some(open) = &mut self.open {
+                self.buf.clear();
+                let n = open
+                    .reader
+                    .read_until(b'\n', &mut self.buf)
+                    .with_context(|| format!("{}: read error", open.name))?;
+                if n == 0 {
+                    self.open = None;
+                    continue;
+                }
+                open.line += 1;
+                self.counters.bytes += n as u64;
+                let origin = format!("{}:{}", open.name, open.line);
+                if self.buf.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                match parse_line(&self.buf, &self.fields, &mut self.counters, origin) {
+                    Ok(a) => return Ok(Some(a)),
+                    Err(e) if self.skip_invalid => {
+                        self.counters.skipped += 1;
+                        (self.warn)(&format!("skipped {e:#}"));
+                    }
+                    Err(e) => {
+                        return Err(e.context("use --skip-invalid to skip broken lines"));
+                    }
+                }
+                continue;
+            }
+            match self.sources.front_mut() {
+                None => return Ok(None),
+                Some(Source::Files(files)) => {
+                    let Some(path) = files.pop_front() else {
+                        self.sources.pop_front();
+                        continue;
+                    };
+                    let mut bytes = Vec::new();
+                    File::open(&path)
+                        .and_then(|mut f| f.read_to_end(&mut bytes))
+                        .with_context(|| format!("{}: cannot read", path.display()))?;
+                    self.counters.bytes += bytes.len() as u64;
+                    let text = match String::from_utf8(bytes) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            self.counters.lossy += 1;
+                            String::from_utf8_lossy(e.as_bytes()).into_owned()
+                        }
+                    };
+                    let id = path
+                        .file_stem()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned();
+                    return Ok(Some(Article {
+                        id,
+                        text,
+                        origin: path.display().to_string(),
+                        cluster: None,
+                        topic: None,
+                    }));
+                }
+                Some(Source::Jsonl(_)) => {
+                    let Some(Source::Jsonl(path)) = self.sources.pop_front() else {
+                        unreachable!("matched above");
+                    };
+                    let (name, reader): (String, Box<dyn BufRead>) = if path.as_os_str() == "-" {
+                        ("<stdin>".into(), Box::new(std::io::stdin().lock()))
+                    } else {
+                        let f = File::open(&path)
+                            .with_context(|| format!("{}: cannot open", path.display()))?;
+                        (
+                            path.display().to_string(),
+                            Box::new(BufReader::with_capacity(1 << 16, f)),
+                        )
+                    };
+                    self.open = Some(Open {
+                        name,
+                        reader,
+                        line: 0,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A JSON scalar as a label: strings as they are, numbers and booleans as written.
+fn label(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn parse_line(
+    bytes: &[u8],
+    fields: &Fields,
+    counters: &mut Counters,
+    origin: String,
+) -> Result<Article> {
+    let line = match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => {
+            counters.lossy += 1;
+            String::from_utf8_lossy(bytes)
+        }
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&line).map_err(|e| anyhow::anyhow!("{origin}: invalid JSON: {e}"))?;
+    let serde_json::Value::Object(mut obj) = value else {
+        bail!("{origin}: expected a JSON object");
+    };
+    let id = match obj.get(&fields.id) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(_) => bail!("{origin}: field {:?} must be a non-empty string", fields.id),
+        None => bail!("{origin}: missing field {:?}", fields.id),
+    };
+    let text = match obj.remove(&fields.text) {
+        Some(serde_json::Value::String(s)) => s,
+        Some(serde_json::Value::Null) | None => {
+            bail!("{origin}: missing field {:?}", fields.text)
+        }
+        Some(_) => bail!("{origin}: field {:?} must be a string", fields.text),
+    };
+    let cluster = fields
+        .cluster
+        .as_ref()
+        .and_then(|f| obj.get(f))
+        .and_then(label);
+    let topic = fields
+        .topic
+        .as_ref()
+        .and_then(|f| obj.get(f))
+        .and_then(label);
+    Ok(Article {
+        id,
+        text,
+        origin,
+        cluster,
+        topic,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Article> {
+        parse_line(
+            line.as_bytes(),
+            &Fields::default(),
+            &mut Counters::default(),
+            "f:1".into(),
+        )
+    }
+
+    #[test]
+    fn lines_and_their_errors() {
+        let a = parse(r#"{"id":"a","text":"hello","x":1}"#).unwrap();
+        assert_eq!((a.id.as_str(), a.text.as_str()), ("a", "hello"));
+        assert_eq!(parse(r#"{"id":7,"text":"t"}"#).unwrap().id, "7");
+        for (line, says) in [
+            (r#"{"id":"a","text":"#, "f:1: invalid JSON"),
+            (r#"["a","b"]"#, "f:1: expected a JSON object"),
+            (r#"{"text":"t"}"#, "f:1: missing field \"id\""),
+            (r#"{"id":"a"}"#, "f:1: missing field \"text\""),
+            (r#"{"id":"","text":"t"}"#, "must be a non-empty string"),
+            (r#"{"id":"a","text":3}"#, "field \"text\" must be a string"),
+        ] {
+            let e = parse(line).err().unwrap().to_string();
+            assert!(e.contains(says), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_decoded_lossily_and_counted() {
+        let mut c = Counters::default();
+        let a = parse_line(
+            b"{\"id\":\"a\",\"text\":\"caf\xe9 au lait\"}",
+            &Fields::default(),
+            &mut c,
+            "f:1".into(),
+        )
+        .unwrap();
+        assert_eq!(a.text, "caf\u{fffd} au lait");
+        assert_eq!(c.lossy, 1);
+    }
+}

@@ -1,0 +1,510 @@
+//! The `copydesk` binary, run on generated inputs: formats, broken input, indexes, eval.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_copydesk"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A scratch folder, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("copydesk-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Scratch(p)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A made-up article: `sentences` sentences of words drawn by a seeded generator, so that
+/// different seeds share no shingles and the same seed gives the same text.
+fn article(seed: u64, sentences: usize) -> String {
+    const WORDS: &[&str] = &[
+        "council", "harbour", "minister", "river", "bridge", "election", "vote", "storm", "school",
+        "hospital", "police", "market", "budget", "court", "ferry", "union", "strike", "farmers",
+        "rail", "airport", "museum", "festival", "mayor", "report", "plan", "workers", "tax",
+        "fund", "road", "village", "coast", "factory", "energy", "price",
+    ];
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut s = String::new();
+    for _ in 0..sentences {
+        let n = 12 + next() % 10;
+        for w in 0..n {
+            let word = WORDS[(next() % WORDS.len() as u64) as usize];
+            if w == 0 {
+                s.push_str(&word[..1].to_uppercase());
+                s.push_str(&word[1..]);
+            } else {
+                s.push(' ');
+                s.push_str(word);
+                s.push_str(&format!("{}", next() % 100));
+            }
+        }
+        s.push_str(". ");
+    }
+    s
+}
+
+fn jsonl_line(id: &str, text: &str) -> String {
+    serde_json::json!({"id": id, "text": text}).to_string() + "\n"
+}
+
+fn rows(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+/// Three stories: an original with a trimmed copy, another with an exact copy, one alone.
+fn corpus() -> String {
+    let (a, b, c) = (article(1, 12), article(2, 12), article(3, 12));
+    let trimmed = a[..a.len() * 3 / 4].to_string();
+    [
+        jsonl_line("a", &a),
+        jsonl_line("b", &b),
+        jsonl_line("a-trimmed", &trimmed),
+        jsonl_line("c", &c),
+        jsonl_line("b-copy", &b.to_uppercase()),
+    ]
+    .concat()
+}
+
+#[test]
+fn cluster_jsonl_gives_one_line_per_article() {
+    let s = Scratch::new("jsonl");
+    let f = s.write("in.jsonl", corpus());
+    let o = run(&["cluster", &f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = rows(&stdout(&o));
+    let ids: Vec<&str> = r.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "a-trimmed", "c", "b-copy"]);
+    assert_eq!(r[0]["kind"], "new");
+    assert_eq!(r[0]["of"], serde_json::Value::Null);
+    assert_eq!(r[2]["kind"], "near_copy");
+    assert_eq!(r[2]["of"], "a");
+    assert_eq!(r[2]["story"], r[0]["story"]);
+    assert_eq!(r[4]["kind"], "exact");
+    assert_eq!(r[4]["of"], "b");
+    assert_eq!(r[3]["kind"], "new");
+    assert_ne!(r[3]["story"], r[0]["story"]);
+    assert!(
+        stderr(&o).contains("5 articles in 3 stories"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn stream_and_batch_agree_on_clear_cases() {
+    let s = Scratch::new("stream");
+    let f = s.write("in.jsonl", corpus());
+    let batch = stdout(&run(&["cluster", &f, "-q"]));
+    let stream = stdout(&run(&["cluster", &f, "-q", "--stream"]));
+    let kinds =
+        |out: &str| -> Vec<String> { rows(out).iter().map(|r| r["kind"].to_string()).collect() };
+    assert_eq!(kinds(&batch), kinds(&stream));
+}
+
+#[test]
+fn csv_and_table_formats() {
+    let s = Scratch::new("formats");
+    let f = s.write("in.jsonl", corpus());
+    let o = run(&["cluster", &f, "--format", "csv", "-q"]);
+    let csv = stdout(&o);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "id,story,of,similarity,kind");
+    assert_eq!(lines.len(), 6);
+    assert!(
+        lines[5].starts_with("b-copy,") && lines[5].ends_with(",b,1.0000,exact"),
+        "{csv}"
+    );
+    let o = run(&["cluster", &f, "--format", "table", "-q"]);
+    let table = stdout(&o);
+    assert!(table.contains("· 2 articles"), "{table}");
+    assert!(table.contains("near copy of a"), "{table}");
+    assert!(table.contains("exact copy of b"), "{table}");
+    assert!(table.contains("alone (1): c"), "{table}");
+    assert!(stderr(&o).is_empty(), "--quiet: {}", stderr(&o));
+}
+
+#[test]
+fn folders_single_files_and_stdin() {
+    let s = Scratch::new("folders");
+    std::fs::create_dir(s.path("dir")).unwrap();
+    let a = article(5, 10);
+    s.write("dir/first.txt", &a);
+    s.write(
+        "dir/second.md",
+        format!("{a} One more sentence at the end."),
+    );
+    s.write("dir/ignored.json", "not an article");
+    let single = s.write("third.txt", article(6, 10));
+    let dir = s.path("dir").to_string_lossy().into_owned();
+    let mut child = bin()
+        .args(["cluster", &dir, &single, "-", "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(jsonl_line("from-stdin", &a).as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let r = rows(&stdout(&o));
+    let ids: Vec<&str> = r.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["first", "second", "third", "from-stdin"]);
+    assert_eq!(r[1]["of"], "first");
+    assert_eq!(r[3]["kind"], "exact");
+}
+
+#[test]
+fn renamed_fields() {
+    let s = Scratch::new("fields");
+    let line = serde_json::json!({"guid": 17, "body": article(8, 6)}).to_string();
+    let f = s.write("in.jsonl", line + "\n");
+    let o = run(&[
+        "cluster",
+        &f,
+        "--id-field",
+        "guid",
+        "--text-field",
+        "body",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(rows(&stdout(&o))[0]["id"], "17");
+    let o = run(&["cluster", &f, "-q"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("in.jsonl:1: missing field \"id\""),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_broken_line_stops_the_run_with_its_place_unless_skipped() {
+    let s = Scratch::new("broken");
+    let input = [
+        jsonl_line("a", &article(1, 5)),
+        "\n".to_string(),
+        "{\"id\": \"b\", \"text\": \"unterminated\n".to_string(),
+        jsonl_line("c", &article(3, 5)),
+        "[1, 2]\n".to_string(),
+    ]
+    .concat();
+    let f = s.write("in.jsonl", input);
+    let o = run(&["cluster", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("in.jsonl:3: invalid JSON"), "{err}");
+    assert!(err.contains("--skip-invalid"), "{err}");
+    // Articles before the broken line were written out.
+    assert_eq!(rows(&stdout(&o)).len(), 1);
+
+    let o = run(&["cluster", &f, "--skip-invalid"]);
+    assert!(o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("in.jsonl:5: expected a JSON object"), "{err}");
+    assert!(err.contains("2 broken lines skipped"), "{err}");
+    let ids: Vec<String> = rows(&stdout(&o))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["a", "c"]);
+}
+
+#[test]
+fn invalid_utf8_is_decoded_with_a_count_and_empty_text_is_reported() {
+    let s = Scratch::new("utf8");
+    let mut input = jsonl_line("a", &article(1, 5)).into_bytes();
+    input.extend_from_slice(b"{\"id\":\"latin1\",\"text\":\"Caf\xe9 owners in the old town protest against the new parking fees.\"}\n");
+    input.extend_from_slice(jsonl_line("blank", " \n\t ").as_bytes());
+    input.extend_from_slice(jsonl_line("punct", "... -- !!").as_bytes());
+    let f = s.write("in.jsonl", input);
+    let o = run(&["cluster", &f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("1 with invalid UTF-8 decoded lossily"),
+        "{err}"
+    );
+    assert!(err.contains("blank: article has no words"), "{err}");
+    assert!(err.contains("2 left out"), "{err}");
+    let ids: Vec<String> = rows(&stdout(&o))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["a", "latin1"]);
+}
+
+#[test]
+fn an_id_reused_for_other_text_is_reported() {
+    let s = Scratch::new("conflict");
+    let input = [
+        jsonl_line("a", &article(1, 5)),
+        jsonl_line("a", &article(1, 5)),
+        jsonl_line("a", &article(2, 5)),
+    ]
+    .concat();
+    let f = s.write("in.jsonl", input);
+    let o = run(&["cluster", &f, "--stream"]);
+    assert!(o.status.success());
+    assert_eq!(rows(&stdout(&o)).len(), 2, "the repeat is idempotent");
+    assert!(stderr(&o).contains("already inserted with different text"));
+}
+
+#[test]
+fn a_50_mb_article_is_processed() {
+    let s = Scratch::new("huge");
+    let paragraph = article(11, 40);
+    let mut text = String::with_capacity(51 << 20);
+    while text.len() < 50 << 20 {
+        text.push_str(&paragraph);
+        text.push_str(&format!("Paragraph {} ends here.\n", text.len()));
+    }
+    let tail = text[text.len() - 20_000..].to_string();
+    let f = s.write(
+        "in.jsonl",
+        jsonl_line("huge", &text) + &jsonl_line("tail", &tail),
+    );
+    drop(text);
+    let o = run(&["cluster", &f, "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = rows(&stdout(&o));
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        r[1]["of"], "huge",
+        "its tail is found inside it: {:?}",
+        r[1]
+    );
+}
+
+#[test]
+fn index_build_query_and_info() {
+    let s = Scratch::new("index");
+    let (a, b) = (article(1, 12), article(2, 12));
+    let archive = s.write("archive.jsonl", jsonl_line("a", &a) + &jsonl_line("b", &b));
+    let index = s.path("archive.cdx").to_string_lossy().into_owned();
+    let o = run(&["index", "build", &archive, "-o", &index]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 articles in 2 stories"),
+        "{}",
+        stderr(&o)
+    );
+
+    let today = s.write(
+        "today.jsonl",
+        jsonl_line("a-again", &format!("{a} A new closing paragraph."))
+            + &jsonl_line("fresh", &article(3, 12)),
+    );
+    let o = run(&["query", &index, &today]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = rows(&stdout(&o));
+    assert_eq!(r[0]["of"], "a");
+    assert_eq!(r[0]["kind"], "near_copy");
+    assert!(r[0]["story"].is_u64());
+    assert_eq!(r[1]["kind"], "new");
+    assert_eq!(r[1]["story"], serde_json::Value::Null);
+
+    let o = run(&["index", "info", &index]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("articles         2"), "{}", stdout(&o));
+}
+
+#[test]
+fn damaged_indexes_are_refused_with_the_reason() {
+    let s = Scratch::new("damaged");
+    let archive = s.write("archive.jsonl", jsonl_line("a", &article(1, 12)));
+    let index = s.path("i.cdx");
+    let o = run(&[
+        "index",
+        "build",
+        &archive,
+        "-o",
+        index.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success());
+    let good = std::fs::read(&index).unwrap();
+    let query = |bytes: &[u8]| {
+        std::fs::write(&index, bytes).unwrap();
+        let o = run(&["query", index.to_str().unwrap(), &archive]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(o.stdout.is_empty(), "no answer from a bad index");
+        stderr(&o)
+    };
+    let err = query(&good[..good.len() / 2]);
+    assert!(
+        err.contains("corrupt index file") && err.contains("truncated"),
+        "{err}"
+    );
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 1;
+    let err = query(&flipped);
+    assert!(err.contains("checksum mismatch"), "{err}");
+    let mut other = good.clone();
+    other[8] = 9;
+    let err = query(&other);
+    assert!(err.contains("format version 9"), "{err}");
+    let err = query(b"{\"id\": \"not an index\"}");
+    assert!(err.contains("not a copydesk index"), "{err}");
+    let err = query(b"");
+    assert!(err.contains("not a copydesk index"), "{err}");
+    let o = run(&["query", s.path("missing.cdx").to_str().unwrap(), &archive]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("missing.cdx"), "{}", stderr(&o));
+}
+
+#[test]
+fn config_round_trips_and_bad_values_name_the_field() {
+    let s = Scratch::new("config");
+    let o = run(&["config", "--threshold", "0.7"]);
+    assert!(o.status.success());
+    let toml = stdout(&o);
+    assert!(toml.contains("near_copy = 0.7"), "{toml}");
+    let file = s.write("c.toml", &toml);
+    let f = s.write("in.jsonl", corpus());
+    let o = run(&["cluster", &f, "--config", &file, "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let o = run(&["cluster", &f, "--threshold", "1.5"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("near_copy"), "{}", stderr(&o));
+    let bad = s.write("bad.toml", "near_copy = 0.5\nnot_a_field = 1\n");
+    let o = run(&["cluster", &f, "--config", &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not_a_field"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_has_examples() {
+    assert_eq!(run(&["cluster"]).status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["cluster", "x", "--format", "xml"]).status.code(),
+        Some(2)
+    );
+    for cmd in ["cluster", "query", "eval"] {
+        let o = run(&[cmd, "--help"]);
+        assert!(o.status.success());
+        assert!(stdout(&o).contains("Examples:"), "{cmd} --help");
+    }
+    let o = run(&["cluster", "/no/such/path"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("/no/such/path: no such file or folder"));
+}
+
+#[test]
+fn eval_scores_labelled_articles() {
+    let s = Scratch::new("eval");
+    let (a, b) = (article(1, 12), article(2, 12));
+    let line = |id: &str, text: &str, cluster: &str, topic: &str| {
+        serde_json::json!({"id": id, "text": text, "cluster": cluster, "topic": topic}).to_string()
+            + "\n"
+    };
+    let f = s.write(
+        "labelled.jsonl",
+        line("a1", &a, "A", "t")
+            + &line("a2", &format!("{a} Extra."), "A", "t")
+            + &line("b1", &b, "B", "t")
+            + &line("b2", &b[..b.len() / 2], "B", "t"),
+    );
+    let o = run(&["eval", &f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("pairwise   P 1.000  R 1.000  F1 1.000"),
+        "{out}"
+    );
+    assert!(
+        out.contains("same-topic false merges 0.0 % of 4 pairs"),
+        "{out}"
+    );
+    assert!(
+        out.contains("near_copy       2 links,      2 right"),
+        "{out}"
+    );
+
+    let o = run(&["eval", &f, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["scores"]["pair_f1"], 1.0);
+
+    // A folder is one story; background articles are counted when they join it.
+    std::fs::create_dir(s.path("story")).unwrap();
+    s.write("story/x.txt", &a);
+    s.write("story/y.txt", format!("{a} More."));
+    let bg = s.write(
+        "bg.jsonl",
+        jsonl_line("bg-copy", &a) + &jsonl_line("bg-other", &b),
+    );
+    let story = s.path("story").to_string_lossy().into_owned();
+    let o = run(&["eval", &story, "--background", &bg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("background articles in labelled stories: 1 (bg-copy)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn output_to_a_closed_pipe_is_not_an_error() {
+    let s = Scratch::new("pipe");
+    let input: String = (0..2000)
+        .map(|i| jsonl_line(&format!("id{i}"), &article(i, 2)))
+        .collect();
+    let f = s.write("in.jsonl", input);
+    let mut child = bin()
+        .args(["cluster", &f, "-q"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
