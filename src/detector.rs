@@ -115,6 +115,11 @@ pub struct StoryConfig {
     pub min_shared_terms: usize,
     /// Most candidates scored per article, those sharing the most terms first. Default 64.
     pub max_candidates: usize,
+    /// Most articles looked at per indexed term: the most recent that have it among their
+    /// heaviest terms. Bounds the cost of an insert however large the index grows (a common
+    /// term's list would otherwise grow with the stream), and favours recent stories, as a
+    /// newsroom does. Default 64.
+    pub max_postings: usize,
 }
 
 impl Default for StoryConfig {
@@ -125,6 +130,7 @@ impl Default for StoryConfig {
             index_terms: 24,
             min_shared_terms: 2,
             max_candidates: 64,
+            max_postings: 64,
         }
     }
 }
@@ -220,6 +226,8 @@ pub struct Similarity {
     pub containment: f64,
     /// Cosine of the term vectors.
     pub cosine: f32,
+    /// Both mention years, none in common ([`TermVector::years_conflict`]).
+    pub years_conflict: bool,
 }
 
 /// Counts of what a detector holds.
@@ -306,6 +314,12 @@ impl Detector {
         if config.story.max_candidates == 0 {
             return Err(Error::config(
                 "story.max_candidates",
+                "must be at least 1, got 0",
+            ));
+        }
+        if config.story.max_postings == 0 {
+            return Err(Error::config(
+                "story.max_postings",
                 "must be at least 1, got 0",
             ));
         }
@@ -564,6 +578,7 @@ impl Detector {
             jaccard,
             containment: containment_from_jaccard(jaccard, sa.shingles(), sb.shingles()),
             cosine: self.docs[&da].vector.cosine(&self.docs[&db].vector),
+            years_conflict: self.docs[&da].vector.years_conflict(&self.docs[&db].vector),
         })
     }
 
@@ -615,7 +630,7 @@ impl Detector {
         self.exact.entry(analysis.content).or_default().push(doc_no);
         if self.config.story.enabled {
             for term in top {
-                self.postings.entry(term).or_default().push(doc_no);
+                self.post(term, doc_no);
             }
         }
         self.stories.add(story, doc_no);
@@ -714,7 +729,7 @@ impl Detector {
             known
                 .get(&m)
                 .copied()
-                .unwrap_or_else(|| self.docs[&m].vector.cosine(vector))
+                .unwrap_or_else(|| self.docs[&m].vector.similarity(vector, &self.config.terms))
         };
         match linkage.best_story(&self.stories, stories, sim) {
             Some(link) => Decision {
@@ -728,12 +743,25 @@ impl Detector {
         }
     }
 
+    /// Adds `doc` to `term`'s postings. Only the most recent `max_postings` are read; at most
+    /// twice that are kept, the oldest half dropped at once, so an insert's cost stays constant.
+    fn post(&mut self, term: u64, doc: u32) {
+        let cap = self.config.story.max_postings;
+        let p = self.postings.entry(term).or_default();
+        if p.len() >= 2 * cap {
+            p.drain(..p.len() - cap);
+        }
+        p.push(doc);
+    }
+
     /// Articles sharing enough heavy terms, with their cosine, most shared terms first.
     fn story_candidates(&self, vector: &TermVector, top: &[u64]) -> Vec<(u32, f32)> {
+        let cap = self.config.story.max_postings;
         let mut shared: FastMap<u32, u32> = FastMap::default();
+        shared.reserve(top.len() * cap.min(64));
         for term in top {
             if let Some(p) = self.postings.get(term) {
-                for &d in p {
+                for &d in &p[p.len().saturating_sub(cap)..] {
                     *shared.entry(d).or_insert(0) += 1;
                 }
             }
@@ -743,7 +771,46 @@ impl Detector {
         c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         c.truncate(self.config.story.max_candidates);
         c.into_iter()
-            .map(|(d, _)| (d, self.docs[&d].vector.cosine(vector)))
+            .map(|(d, _)| {
+                (
+                    d,
+                    self.docs[&d].vector.similarity(vector, &self.config.terms),
+                )
+            })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postings_stay_bounded_however_many_share_a_term() {
+        let config = DetectorConfig {
+            story: StoryConfig {
+                max_postings: 4,
+                ..StoryConfig::default()
+            },
+            ..DetectorConfig::default()
+        };
+        let mut d = Detector::new(config).unwrap();
+        for i in 0..100 {
+            let text = format!(
+                "Harbour authority report {i}: ferry timetable changes at Kessington pier, \
+                 number {i} of the series, filed as item {}.",
+                i * 7919
+            );
+            d.insert(&format!("n{i}"), &text).unwrap();
+        }
+        assert!(d.postings.values().all(|p| p.len() <= 8));
+        // The most recent articles are still found as candidates.
+        let v = d
+            .query(
+                "Harbour authority report 99: ferry timetable changes at Kessington pier, \
+                 number 99 of the series.",
+            )
+            .unwrap();
+        assert_eq!(v.matched.map(|m| m.id), Some("n99".to_string()));
     }
 }

@@ -299,7 +299,7 @@ impl Detector {
             d.exact.entry(r.content).or_default().push(r.doc);
             if d.config.story.enabled {
                 for term in r.vector.top(d.config.story.index_terms) {
-                    d.postings.entry(term).or_default().push(r.doc);
+                    d.post(term, r.doc);
                 }
             }
             d.stories.add(r.story, r.doc);
