@@ -43,9 +43,15 @@ impl Hasher for PassThroughHasher {
     fn write(&mut self, bytes: &[u8]) {
         // Only reached for keys that are not a single integer; fold them in so the map stays
         // correct, if slower.
-        for &b in bytes {
-            self.0 = fmix64(self.0 ^ u64::from(b));
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = fmix64(self.0 ^ w).wrapping_add(w);
         }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.0 = fmix64(self.0 ^ u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
     }
 
     #[inline]

@@ -92,6 +92,32 @@ proptest! {
     }
 
     #[test]
+    fn lsh_after_inserts_and_removes_is_brute_force(
+        ops in prop::collection::vec((any::<bool>(), 0u32..12, prop::collection::vec(0u32..2, 8)), 1..80),
+        query in prop::collection::vec(0u32..2, 8),
+    ) {
+        // Buckets change shape as keys come and go (one key inline, several in a list): the
+        // candidates must always be exactly the live keys sharing a band.
+        let params = LshParams::new(4, 2).unwrap();
+        let mut index = LshIndex::new(params);
+        let mut live: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+        for (insert, key, sig) in ops {
+            if insert {
+                index.insert(key, Signature::from_parts(sig.clone(), 8)).unwrap();
+                live.insert(key, sig);
+            } else {
+                prop_assert_eq!(index.remove(&key).is_some(), live.remove(&key).is_some());
+            }
+        }
+        prop_assert_eq!(index.len(), live.len());
+        let want: Vec<u32> = live.iter()
+            .filter(|(_, s)| (0..4).any(|b| s[b * 2..b * 2 + 2] == query[b * 2..b * 2 + 2]))
+            .map(|(&k, _)| k)
+            .collect();
+        prop_assert_eq!(index.candidates(&Signature::from_parts(query, 8)), want);
+    }
+
+    #[test]
     fn simhash_index_is_brute_force_hamming(
         fps in prop::collection::vec(any::<u64>(), 1..60),
         flips in prop::collection::vec(0u32..64, 0..6),
@@ -144,6 +170,12 @@ proptest! {
         prop_assert!(!normalized.contains("  "));
         n.for_each_token(&text, |t| assert!(!t.text.is_empty()));
         let mut d = Detector::new(DetectorConfig::default()).unwrap();
+        // The signature-only fast path agrees with the full analysis, errors included.
+        match (d.signature(&text), d.analyze(&text)) {
+            (Ok(s), Ok(a)) => prop_assert_eq!(s, a.signature),
+            (Err(e), Err(f)) => prop_assert_eq!(e, f),
+            (s, a) => prop_assert!(false, "signature {:?} but analyze {:?}", s, a),
+        }
         match d.insert("x", &text) {
             Ok(v) => prop_assert!(v.is_new()),
             Err(e) => prop_assert_eq!(e.kind(), &ErrorKind::EmptyText),

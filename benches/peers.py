@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""copydesk beside the peer libraries, in one run, on one corpus, with ratios.
+
+Runs ../shared/peers/peers_bench.py (datasketch, rensa, gaoya, ...: each in its own process,
+128 permutations, lowercased word 5-shingles, LSH 32 x 4 verified at Jaccard >= 0.5, recall
+against exact Jaccard), then copydesk's matching measurement (examples/peer_bench.rs) on the
+same corpus with the same reference pairs, and prints one table.
+
+Set up the peers once, outside the repository (see ../shared/peers/README.md):
+
+    python3 -m venv /tmp/peers-venv
+    /tmp/peers-venv/bin/pip install datasketch rensa gaoya FastSketchLSH simhash xxhash numpy scipy psutil
+
+Then, from the repository root:
+
+    /tmp/peers-venv/bin/python benches/peers.py \\
+        --corpus ../shared/data/reuters21578.jsonl --corpus ../shared/data/bbc_news.jsonl
+
+Machines here are shared and noisy: read the ratios, which were measured in the same run.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", action="append", required=True)
+    ap.add_argument("--peers", default="truth,datasketch,rensa,gaoya")
+    ap.add_argument("--peers-script", default=os.path.join(ROOT, "..", "shared", "peers", "peers_bench.py"))
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--work", default="/tmp/copydesk-peers")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    truth = os.path.join(args.work, "truth.json")
+    out = os.path.join(args.work, "peers.json")
+    corpus = sum((["--corpus", c] for c in args.corpus), [])
+
+    peers_cmd = [sys.executable, args.peers_script, *corpus, "--peers", args.peers,
+                 "--truth-out", truth, "--out", out, "--repeat", str(args.repeat)]
+    print("$", " ".join(peers_cmd), flush=True)
+    subprocess.run(peers_cmd, check=True, stdout=subprocess.DEVNULL)
+    results = [r for r in json.load(open(out)) if "error" not in r]
+
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--example", "peer_bench"], cwd=ROOT, check=True)
+    exe = os.path.join(ROOT, "target", "release", "examples", "peer_bench")
+    for threads in (1, 2):
+        cmd = [exe, *corpus, "--truth", truth, "--threads", str(threads)]
+        print("$", " ".join(cmd), flush=True)
+        p = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+        for line in p.stdout.splitlines():
+            r = json.loads(line)
+            if threads == 2 and r["peer"] != "copydesk":
+                continue
+            results.append(r)
+
+    gaoya = next((r for r in results if r["peer"] == "gaoya"), None)
+    base_mb_s = gaoya["corpus_mb"] / gaoya["sign_s"] if gaoya else None
+    hdr = ["peer", "threads", "docs/s", "MB/s", "x gaoya", "LSH build s", "query-all s",
+           "build+query s", "recall", "peak MB"]
+    print("| " + " | ".join(hdr) + " |")
+    print("|" + "---|" * len(hdr))
+    for r in results:
+        if r["peer"] == "truth":
+            continue
+        s = r.get("sign_s")
+        mb_s = r["corpus_mb"] / s if s else None
+        build = r.get("build_s", r.get("build_incl_hash_s"))
+        query = r.get("query_s", r.get("query_incl_hash_and_verify_s"))
+        recall = r.get("vs_truth", {}).get("recall")
+        cells = [
+            r["peer"], r["threads"],
+            f"{r['n_docs'] / s:,.0f}" if s else "-",
+            f"{mb_s:.1f}" if mb_s else "-",
+            f"{mb_s / base_mb_s:.1f}" if mb_s and base_mb_s else "-",
+            f"{build:.3f}" if build is not None else "-",
+            f"{query:.3f}" if query is not None else "-",
+            f"{build + query:.3f}" if build is not None and query is not None else "-",
+            f"{recall:.3f}" if recall is not None else "-",
+            f"{r['peak_rss_mb']:.0f}",
+        ]
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+    print("\ngaoya's build and query re-hash the text (its Python API takes no signatures).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+//! copydesk's side of `../shared/peers/peers_bench.py`: the same corpus, settings and output
+//! fields, so the two can be printed side by side (`benches/peers.py` does that).
+//!
+//! ```text
+//! cargo run --release --example peer_bench -- --corpus ../shared/data/reuters21578.jsonl \
+//!     --corpus ../shared/data/bbc_news.jsonl [--truth /tmp/truth.json] [--threads 2]
+//! ```
+//!
+//! Measured, each on one thread unless `--threads` says otherwise:
+//! - `sign_s`: text to 128-slot one-permutation MinHash signature, end to end, three ways:
+//!   `copydesk` (`Detector::signature`: the detector's own normaliser, NFKC, case,
+//!   punctuation, boilerplate lines), `copydesk_peer_tokens` (the peers' tokenisation:
+//!   `text.lower().split()`, word 5-shingles, whose shingle sets equal the peers' and the
+//!   reference pairs'), and `copydesk_analyze` (`Detector::analyze`: the signature plus the
+//!   term statistics the story tier needs).
+//! - `build_s` / `query_s` / `verify_s`: LSH with 32 bands of 4 rows over the signatures;
+//!   every document queried; candidate pairs verified at estimated Jaccard >= 0.5.
+//! - recall against the exact reference pairs written by the peers script (`--truth`).
+//! - peak resident memory (VmHWM).
+//!
+//! Prints one JSON object per variant, in the peers script's field names.
+
+use copydesk::lsh::{LshIndex, LshParams};
+use copydesk::minhash::{MinHashConfig, MinHasher, Signature};
+use copydesk::shingle::{word_hash, WordShingles};
+use copydesk::{Detector, DetectorConfig};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::io::BufRead;
+use std::time::Instant;
+
+fn hwm_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn load(paths: &[String]) -> Vec<String> {
+    let mut texts = Vec::new();
+    for p in paths {
+        let f = std::fs::File::open(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        for line in std::io::BufReader::new(f).lines() {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let t = v["text"].as_str().unwrap_or("");
+            // As the peers script: documents with no text are left out.
+            if !t.trim().is_empty() {
+                texts.push(t.to_string());
+            }
+        }
+    }
+    texts
+}
+
+/// The peers' shingles, as hashes: `text.lower().split()`, word 5-shingles (a shorter text is
+/// one shingle of all its words).
+fn peer_signature(minhasher: &MinHasher, text: &str, words: &mut Vec<u64>) -> Signature {
+    words.clear();
+    let lower = text.to_lowercase();
+    words.extend(lower.split_whitespace().map(|w| word_hash(w, 0)));
+    let k = words.len().clamp(1, 5);
+    minhasher.sketch(WordShingles::new(words, k, 0))
+}
+
+fn lsh(signatures: &[Signature], threshold: f64) -> (f64, f64, f64, usize, Vec<(u32, u32)>) {
+    let params = LshParams::new(32, 4).expect("valid");
+    let t = Instant::now();
+    let mut index = LshIndex::new(params);
+    for (i, s) in signatures.iter().enumerate() {
+        index.insert(i as u32, s.clone()).expect("same shape");
+    }
+    let build = t.elapsed().as_secs_f64();
+    // As the peers script: the query-all time is the queries; pairs are gathered after.
+    let t = Instant::now();
+    let candidates: Vec<Vec<u32>> = signatures.iter().map(|s| index.candidates(s)).collect();
+    let query = t.elapsed().as_secs_f64();
+    let mut pairs: HashSet<(u32, u32)> = HashSet::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let i = i as u32;
+        for &j in c {
+            if j != i {
+                pairs.insert((i.min(j), i.max(j)));
+            }
+        }
+    }
+    let t = Instant::now();
+    let mut good: Vec<(u32, u32)> = pairs
+        .iter()
+        .copied()
+        .filter(|&(a, b)| signatures[a as usize].jaccard(&signatures[b as usize]) >= threshold)
+        .collect();
+    let verify = t.elapsed().as_secs_f64();
+    good.sort_unstable();
+    (build, query, verify, pairs.len(), good)
+}
+
+fn main() {
+    let mut corpus = Vec::new();
+    let mut truth_path = None;
+    let mut threads = 1usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--corpus" => corpus.push(args.next().expect("--corpus PATH")),
+            "--truth" => truth_path = Some(args.next().expect("--truth PATH")),
+            "--threads" => {
+                threads = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--threads N")
+            }
+            _ => {
+                eprintln!("usage: peer_bench --corpus PATH... [--truth PATH] [--threads N]");
+                std::process::exit(2);
+            }
+        }
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .expect("one pool");
+    let texts = load(&corpus);
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let truth: Option<HashSet<(u32, u32)>> = truth_path.map(|p| {
+        let v: Vec<(u32, u32)> =
+            serde_json::from_str(&std::fs::read_to_string(&p).expect("truth file")).unwrap();
+        v.into_iter().map(|(a, b)| (a.min(b), a.max(b))).collect()
+    });
+    let baseline = hwm_mb();
+
+    let detector = Detector::new(DetectorConfig::default()).expect("valid");
+    let minhasher = MinHasher::new(MinHashConfig::default()).expect("valid");
+    // Best of three for the signature timings: the machine is shared.
+    let best = |f: &dyn Fn() -> Vec<Signature>| {
+        let mut best = f64::INFINITY;
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            out = f();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        (best, out)
+    };
+    let empty = || Signature::from_parts(vec![u32::MAX; 128], 0);
+    let own = || -> Vec<Signature> {
+        texts
+            .par_iter()
+            .map(|t| detector.signature(t).unwrap_or_else(|_| empty()))
+            .collect()
+    };
+    let analyze = || -> Vec<Signature> {
+        texts
+            .par_iter()
+            .map(|t| {
+                detector
+                    .analyze(t)
+                    .map_or_else(|_| empty(), |a| a.signature)
+            })
+            .collect()
+    };
+    let peer = || -> Vec<Signature> {
+        texts
+            .par_iter()
+            .map_init(Vec::new, |words, t| peer_signature(&minhasher, t, words))
+            .collect()
+    };
+    for (name, (sign, sigs)) in [
+        ("copydesk", best(&own)),
+        ("copydesk_peer_tokens", best(&peer)),
+        ("copydesk_analyze", best(&analyze)),
+    ] {
+        let (build, query, verify, candidates, good) = lsh(&sigs, 0.5);
+        let mut result = serde_json::json!({
+            "peer": name,
+            "threads": threads,
+            "n_docs": texts.len(),
+            "corpus_mb": bytes as f64 / 1e6,
+            "sign_s": sign,
+            "shingle_s": 0.0,
+            "build_s": build,
+            "query_s": query,
+            "verify_s": verify,
+            "bands_rows": [32, 4],
+            "candidate_pairs": candidates,
+            "verified_pairs": good.len(),
+            "rss_baseline_mb": baseline,
+            "peak_rss_mb": hwm_mb(),
+            "peak_minus_baseline_mb": hwm_mb() - baseline,
+        });
+        if let Some(truth) = &truth {
+            let found = good.iter().filter(|p| truth.contains(p)).count();
+            result["vs_truth"] = serde_json::json!({
+                "truth_pairs": truth.len(),
+                "found": found,
+                "recall": found as f64 / truth.len().max(1) as f64,
+                "extra_pairs_not_in_truth": good.len() - found,
+            });
+        }
+        println!("{result}");
+    }
+}
