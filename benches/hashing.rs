@@ -2,9 +2,12 @@
 //!
 //! `cargo bench --bench hashing`. Text is generated in-process (a fixed-seed mix of a few
 //! hundred English words with capitalised names, punctuation and paragraphs), so the numbers are
-//! reproducible on any machine; see `examples/peers.rs` for the corpus comparison.
+//! reproducible on any machine. When `../shared/data/reuters21578.jsonl` is present (or
+//! `COPYDESK_SHARED` points at the shared folder), the `corpus` group also measures its first
+//! 4,000 articles of real news. `benches/peers.py` compares copydesk with the peer libraries.
 
-use copydesk::minhash::{Algorithm, MinHashConfig, MinHasher};
+use copydesk::lsh::{LshIndex, LshParams};
+use copydesk::minhash::{Algorithm, MinHashConfig, MinHasher, Signature};
 use copydesk::normalize::Normalizer;
 use copydesk::shingle::{ShingleConfig, Shingler, WordShingles};
 use copydesk::simhash::Fingerprint;
@@ -200,5 +203,104 @@ fn bench_detector(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_text, bench_sketch, bench_detector);
+fn bench_lsh(c: &mut Criterion) {
+    let det = Detector::new(DetectorConfig::default()).unwrap();
+    let sigs: Vec<Signature> = (0..2000)
+        .map(|i| det.signature(&article(i, 200)).unwrap())
+        .collect();
+    let params = LshParams::new(32, 4).unwrap();
+    let mut g = c.benchmark_group("lsh");
+    g.throughput(Throughput::Elements(sigs.len() as u64));
+    g.bench_function("insert_32x4", |b| {
+        b.iter(|| {
+            let mut index = LshIndex::new(params);
+            for (i, s) in sigs.iter().enumerate() {
+                index.insert(i as u32, s.clone()).unwrap();
+            }
+            black_box(index.len())
+        })
+    });
+    let mut index = LshIndex::new(params);
+    for (i, s) in sigs.iter().enumerate() {
+        index.insert(i as u32, s.clone()).unwrap();
+    }
+    g.bench_function("query_32x4", |b| {
+        b.iter(|| {
+            for s in &sigs {
+                black_box(index.query(s, 0.5));
+            }
+        })
+    });
+    g.finish();
+}
+
+/// The first `n` articles of a shared JSONL file, when the shared data is there.
+fn shared_articles(name: &str, n: usize) -> Option<Vec<(String, String)>> {
+    let dir = std::env::var_os("COPYDESK_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let text = std::fs::read_to_string(dir.join("data").join(name)).ok()?;
+    Some(
+        text.lines()
+            .filter_map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).ok()?;
+                let t = v["text"].as_str()?;
+                (!t.trim().is_empty()).then(|| (v["id"].to_string(), t.to_string()))
+            })
+            .take(n)
+            .collect(),
+    )
+}
+
+fn bench_corpus(c: &mut Criterion) {
+    let Some(articles) = shared_articles("reuters21578.jsonl", 4000) else {
+        eprintln!("corpus group skipped: ../shared/data/reuters21578.jsonl is missing");
+        return;
+    };
+    let docs: Vec<&str> = articles.iter().map(|a| a.1.as_str()).collect();
+    let mut g = c.benchmark_group("corpus");
+    g.throughput(Throughput::Bytes(docs.iter().map(|d| d.len() as u64).sum()));
+    g.sample_size(10);
+    let n = Normalizer::default();
+    g.bench_function("normalize", |b| {
+        b.iter(|| {
+            let mut count = 0usize;
+            for d in &docs {
+                n.for_each_token(d, |t| count += t.text.len());
+            }
+            black_box(count)
+        })
+    });
+    let det = Detector::new(DetectorConfig::default()).unwrap();
+    g.bench_function("signature", |b| {
+        b.iter(|| {
+            for d in &docs {
+                black_box(det.signature(d).ok());
+            }
+        })
+    });
+    g.bench_function("analyze", |b| {
+        b.iter(|| {
+            for d in &docs {
+                black_box(det.analyze(d).ok());
+            }
+        })
+    });
+    g.bench_function("par_insert_batch", |b| {
+        b.iter(|| {
+            let mut det = Detector::new(DetectorConfig::default()).unwrap();
+            black_box(det.par_insert_batch(&articles));
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_text,
+    bench_sketch,
+    bench_lsh,
+    bench_detector,
+    bench_corpus
+);
 criterion_main!(benches);
