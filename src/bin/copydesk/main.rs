@@ -399,6 +399,15 @@ fn tolerated(articles: &Articles, totals: &Totals) -> String {
     }
 }
 
+/// `1 article`, `2 articles`, `1 story`, `2 stories`.
+fn count(n: usize, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (n, Some(stem)) => format!("{n} {stem}ies"),
+        (n, None) => format!("{n} {noun}s"),
+    }
+}
+
 fn rate(totals: &Totals, secs: f64) -> String {
     format!(
         "{:.1} MB in {secs:.2} s ({:.0} articles/s)",
@@ -425,9 +434,9 @@ fn cluster(
     out.finish()?;
     let s = detector.stats();
     ui.summary(&format!(
-        "{} articles in {} stories, {}{}",
-        s.articles,
-        s.stories,
+        "{} in {}, {}{}",
+        count(s.articles, "article"),
+        count(s.stories, "story"),
         rate(&totals, start.elapsed().as_secs_f64()),
         tolerated(&articles, &totals)
     ));
@@ -444,10 +453,10 @@ fn index_build(input: &InputArgs, config: &ConfigArgs, output: &Path, quiet: boo
     let s = detector.stats();
     let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
     ui.summary(&format!(
-        "{}: {} articles in {} stories, {:.1} MB on disk; {}{}",
+        "{}: {} in {}, {:.1} MB on disk; {}{}",
         output.display(),
-        s.articles,
-        s.stories,
+        count(s.articles, "article"),
+        count(s.stories, "story"),
         size as f64 / 1e6,
         rate(&totals, start.elapsed().as_secs_f64()),
         tolerated(&articles, &totals)
