@@ -205,6 +205,29 @@ pub struct Analysis {
     pub terms: TermCounts,
 }
 
+/// Everything a [`Detector`] holds about one indexed article, from [`Detector::record`]: what
+/// an application stores to rebuild the detector later with [`Detector::restore`], article by
+/// article (the ingest service keeps one per database row).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ArticleRecord {
+    /// The detector's internal number for the article, in insertion order. Story ids are the
+    /// numbers of the articles that founded them.
+    pub number: u32,
+    /// The article's id.
+    pub id: String,
+    /// Hash of its normalised word sequence.
+    pub content: u64,
+    /// Its story.
+    pub story: StoryId,
+    /// Its MinHash signature.
+    pub signature: Signature,
+    /// Its weighted term vector.
+    pub vector: TermVector,
+    /// The verdict it was given.
+    pub verdict: Verdict,
+}
+
 #[derive(Clone, Debug)]
 struct Doc {
     id: Box<str>,
@@ -581,6 +604,109 @@ impl Detector {
         }
         self.stories.remove(doc.story, doc_no);
         true
+    }
+
+    /// What the detector holds about an indexed article, to store and later
+    /// [restore](Detector::restore).
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let mut d = Detector::new(Default::default())?;
+    /// d.insert("a", "The harbour bridge reopened on Monday after six weeks of repairs.")?;
+    /// let record = d.record("a").unwrap();
+    /// let mut again = Detector::new(Default::default())?;
+    /// again.restore(record)?;
+    /// assert_eq!(again.story_of("a"), d.story_of("a"));
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn record(&self, id: &str) -> Option<ArticleRecord> {
+        let &number = self.ids.get(id)?;
+        let doc = &self.docs[&number];
+        Some(ArticleRecord {
+            number,
+            id: doc.id.to_string(),
+            content: doc.content,
+            story: doc.story,
+            signature: self.near.get(&number)?.clone(),
+            vector: doc.vector.clone(),
+            verdict: doc.verdict.clone(),
+        })
+    }
+
+    /// Puts back an article from its [record](Detector::record), with its story and verdict,
+    /// without deciding anything again. Restoring records in the order of their numbers
+    /// rebuilds the detector they came from; articles inserted afterwards get later numbers.
+    /// Term statistics are not part of a record: see [`Detector::set_term_statistics`].
+    ///
+    /// # Errors
+    /// [`ErrorKind::IdConflict`] when the id is indexed; [`ErrorKind::InvalidRecord`] when the
+    /// number is taken or the signature or vector does not fit this detector's configuration.
+    pub fn restore(&mut self, record: ArticleRecord) -> Result<()> {
+        let ArticleRecord {
+            number,
+            id,
+            content,
+            story,
+            signature,
+            vector,
+            verdict,
+        } = record;
+        if self.ids.contains_key(id.as_str()) {
+            return Err(ErrorKind::IdConflict { id }.into());
+        }
+        let invalid = |reason: String| -> Error { ErrorKind::InvalidRecord { reason }.into() };
+        if self.docs.contains_key(&number) {
+            return Err(invalid(format!("article {id:?}: number {number} is taken")));
+        }
+        if number == u32::MAX {
+            return Err(invalid(format!(
+                "article {id:?}: number {number} is reserved"
+            )));
+        }
+        if !vector.is_well_formed() {
+            return Err(invalid(format!("article {id:?}: malformed term vector")));
+        }
+        if signature.slots().len() != self.config.minhash.slots {
+            return Err(invalid(format!(
+                "article {id:?}: {} signature slots, the configuration has {}",
+                signature.slots().len(),
+                self.config.minhash.slots
+            )));
+        }
+        self.near
+            .insert(number, signature)
+            .map_err(|e| invalid(format!("article {id:?}: {e}")))?;
+        self.exact.entry(content).or_default().push(number);
+        if self.config.story.enabled {
+            for term in vector.top(self.config.story.index_terms) {
+                self.post(term, number);
+            }
+        }
+        self.stories.add(story, number);
+        self.ids.insert(id.as_str().into(), number);
+        self.docs.insert(
+            number,
+            Doc {
+                id: id.into(),
+                content,
+                story,
+                vector,
+                verdict,
+            },
+        );
+        self.next_doc = self.next_doc.max(number + 1);
+        Ok(())
+    }
+
+    /// The term statistics learnt from every article inserted so far.
+    pub fn term_statistics(&self) -> &DocumentFrequencies {
+        &self.df
+    }
+
+    /// Replaces the term statistics, for example with ones saved earlier beside the article
+    /// records.
+    pub fn set_term_statistics(&mut self, df: DocumentFrequencies) {
+        self.df = df;
     }
 
     /// The story an indexed article belongs to.

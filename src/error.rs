@@ -48,6 +48,11 @@ pub enum ErrorKind {
         /// The error's message, with the path when known.
         message: String,
     },
+    /// An article record given to `Detector::restore` does not fit the detector.
+    InvalidRecord {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A saved detector is damaged: truncated, altered, or not a copydesk index at all.
     /// Nothing was loaded.
     CorruptIndex {
@@ -132,6 +137,7 @@ impl fmt::Display for Error {
             ErrorKind::Incompatible { reason } => write!(f, "incompatible signatures: {reason}"),
             ErrorKind::Io { message, .. } => write!(f, "i/o error: {message}"),
             ErrorKind::CorruptIndex { reason } => write!(f, "corrupt index file: {reason}"),
+            ErrorKind::InvalidRecord { reason } => write!(f, "invalid article record: {reason}"),
             ErrorKind::IndexVersion { found, supported } => write!(
                 f,
                 "index file has format version {found}; this build of copydesk reads version \

@@ -64,7 +64,8 @@ pub mod terms;
 
 pub use cluster::StoryId;
 pub use detector::{
-    Analysis, Detector, DetectorConfig, Match, MatchKind, Similarity, Stats, StoryConfig, Verdict,
+    Analysis, ArticleRecord, Detector, DetectorConfig, Match, MatchKind, Similarity, Stats,
+    StoryConfig, Verdict,
 };
 pub use error::{Error, ErrorKind, Result};
 

@@ -523,7 +523,6 @@ pub struct TermVector {
 
 impl TermVector {
     /// Sorted by strictly increasing term, with finite weights: what `cosine` relies on.
-    #[cfg_attr(not(feature = "persist"), allow(dead_code))]
     pub(crate) fn is_well_formed(&self) -> bool {
         self.terms.windows(2).all(|w| w[0].0 < w[1].0)
             && self.terms.iter().all(|t| t.1.is_finite())

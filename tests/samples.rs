@@ -211,3 +211,52 @@ fn huge_article_is_processed_and_its_excerpt_found() {
         .expect("the first half of an article is a copy of it");
     assert_eq!((m.id.as_str(), m.kind), ("huge", MatchKind::NearCopy));
 }
+
+#[test]
+fn records_restore_a_detector_that_answers_alike() {
+    use copydesk::ErrorKind;
+    let articles = samples();
+    let (first, later) = articles.split_at(5);
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    for (id, text) in first {
+        d.insert(id, text).unwrap();
+    }
+    d.remove(&first[1].0);
+    let mut records: Vec<_> = first.iter().filter_map(|(id, _)| d.record(id)).collect();
+    records.sort_by_key(|r| r.number);
+    assert_eq!(records.len(), 4);
+
+    let mut r = Detector::new(DetectorConfig::default()).unwrap();
+    for rec in records.clone() {
+        r.restore(rec).unwrap();
+    }
+    r.set_term_statistics(d.term_statistics().clone());
+    for (id, _) in first {
+        assert_eq!(r.story_of(id), d.story_of(id), "{id}");
+        assert_eq!(r.verdict_of(id), d.verdict_of(id), "{id}");
+    }
+    // Later articles get the same verdicts and story ids from both.
+    for (id, text) in later {
+        assert_eq!(
+            r.insert(id, text).unwrap(),
+            d.insert(id, text).unwrap(),
+            "{id}"
+        );
+    }
+
+    // Records that do not fit are refused, and change nothing.
+    let before = r.stats();
+    let e = r.restore(records[0].clone()).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::IdConflict { .. }), "{e}");
+    let mut taken = records[0].clone();
+    taken.id = "another".into();
+    let e = r.restore(taken).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::InvalidRecord { .. }), "{e}");
+    let mut short = records[0].clone();
+    short.id = "short".into();
+    short.number = 1000;
+    short.signature = copydesk::minhash::Signature::from_parts(vec![1; 64], 10);
+    let e = r.restore(short).unwrap_err();
+    assert!(e.to_string().contains("64 signature slots"), "{e}");
+    assert_eq!(r.stats(), before);
+}

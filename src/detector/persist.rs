@@ -18,7 +18,7 @@
 //! A file that is truncated, extended, altered or from another format version is refused with
 //! [`ErrorKind::CorruptIndex`] or [`ErrorKind::IndexVersion`]; nothing is half-loaded.
 
-use super::{Detector, DetectorConfig, Doc, Verdict};
+use super::{ArticleRecord, Detector, DetectorConfig, Doc, Verdict};
 use crate::cluster::StoryId;
 use crate::error::{Error, ErrorKind, Result};
 use crate::minhash::Signature;
@@ -51,30 +51,20 @@ struct Snapshot {
     config: DetectorConfig,
     df: DocumentFrequencies,
     next_doc: u32,
-    docs: Vec<DocRecord>,
+    docs: Vec<ArticleRecord>,
 }
 
-// `DocRef` and `DocRecord` must list the same fields in the same order: postcard is positional.
+// `DocRef` and `ArticleRecord` must list the same fields in the same order: postcard is
+// positional.
 #[derive(serde::Serialize)]
 struct DocRef<'a> {
-    doc: u32,
+    number: u32,
     id: &'a str,
     content: u64,
     story: StoryId,
     signature: &'a Signature,
     vector: &'a TermVector,
     verdict: &'a Verdict,
-}
-
-#[derive(serde::Deserialize)]
-struct DocRecord {
-    doc: u32,
-    id: String,
-    content: u64,
-    story: StoryId,
-    signature: Signature,
-    vector: TermVector,
-    verdict: Verdict,
 }
 
 /// Counts and hashes what passes through to the inner writer.
@@ -131,7 +121,7 @@ impl Detector {
             docs: docs
                 .into_iter()
                 .map(|(&doc, d)| DocRef {
-                    doc,
+                    number: doc,
                     id: &d.id,
                     content: d.content,
                     story: d.story,
@@ -277,43 +267,14 @@ impl Detector {
         d.df = s.df;
         let mut last: Option<u32> = None;
         for r in s.docs {
-            if last.is_some_and(|l| r.doc <= l) || r.doc >= s.next_doc {
+            if last.is_some_and(|l| r.number <= l) || r.number >= s.next_doc {
                 return Err(Error::corrupt(format!(
                     "article number {} out of order",
-                    r.doc
+                    r.number
                 )));
             }
-            last = Some(r.doc);
-            if d.ids.contains_key(r.id.as_str()) {
-                return Err(Error::corrupt(format!("article id {:?} saved twice", r.id)));
-            }
-            if !r.vector.is_well_formed() {
-                return Err(Error::corrupt(format!(
-                    "article {:?}: malformed term vector",
-                    r.id
-                )));
-            }
-            d.near
-                .insert(r.doc, r.signature)
-                .map_err(|e| Error::corrupt(format!("article {:?}: {e}", r.id)))?;
-            d.exact.entry(r.content).or_default().push(r.doc);
-            if d.config.story.enabled {
-                for term in r.vector.top(d.config.story.index_terms) {
-                    d.post(term, r.doc);
-                }
-            }
-            d.stories.add(r.story, r.doc);
-            d.ids.insert(r.id.as_str().into(), r.doc);
-            d.docs.insert(
-                r.doc,
-                Doc {
-                    id: r.id.into(),
-                    content: r.content,
-                    story: r.story,
-                    vector: r.vector,
-                    verdict: r.verdict,
-                },
-            );
+            last = Some(r.number);
+            d.restore(r).map_err(|e| Error::corrupt(e.to_string()))?;
         }
         d.next_doc = s.next_doc;
         Ok(d)
