@@ -6,6 +6,8 @@
 mod eval;
 mod input;
 mod output;
+#[cfg(feature = "serve")]
+mod serve;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -100,6 +102,33 @@ LABELLED is a JSONL file whose lines carry a cluster label (--cluster-field), or
 whose files are all one story. Background articles are clustered with them but carry no
 label: the report counts those that joined a labelled story.")]
     Eval(eval::EvalArgs),
+    /// Run the HTTP ingest service, its store in a folder.
+    #[cfg(feature = "serve")]
+    #[command(after_help = "\
+Examples:
+  copydesk serve --data /var/lib/copydesk
+  curl -X POST localhost:8080/articles -d '{\"id\": \"ap-1\", \"text\": \"...\"}'
+
+Routes: POST /articles, POST /articles/batch, GET /articles/{id}, DELETE /articles/{id},
+GET /stories/{id}, GET /health, GET /stats. Every accepted article is committed to the
+store (SQLite, in the data folder) before the answer is sent; on start the index is rebuilt
+from it. SIGINT or SIGTERM stops the service after answering what is queued.")]
+    Serve {
+        /// Folder of the store; created if missing.
+        #[arg(long, value_name = "PATH")]
+        data: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        listen: std::net::SocketAddr,
+        /// Evict articles published (or received) more than this many days ago.
+        #[arg(long, default_value_t = 30.0, value_name = "DAYS")]
+        retention_days: f64,
+        /// Largest request body accepted, in bytes; larger ones get 413.
+        #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
+        max_body_bytes: usize,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
     /// Print the configuration in TOML, for editing and passing back with --config.
     Config {
         #[command(flatten)]
@@ -542,6 +571,25 @@ fn run(cli: Cli) -> Result<()> {
             format,
         } => query(&index, &input, format, cli.quiet),
         Command::Eval(args) => eval::run(&args, cli.quiet),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            data,
+            listen,
+            retention_days,
+            max_body_bytes,
+            config,
+        } => {
+            if retention_days.is_nan() || retention_days <= 0.0 {
+                anyhow::bail!("--retention-days must be over 0, got {retention_days}");
+            }
+            serve::run(serve::Options {
+                data,
+                listen,
+                config: config.load()?,
+                retention: (retention_days * 86_400.0) as i64,
+                max_body: max_body_bytes,
+            })
+        }
         Command::Config { config } => {
             print!("{}", toml::to_string_pretty(&config.load()?)?);
             Ok(())

@@ -1,0 +1,471 @@
+//! `copydesk serve`, on loopback: every route and error, restart, crash, concurrency, retention.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(data: &std::path::Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_copydesk"))
+            .args([
+                "serve",
+                "--data",
+                data.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().expect("a line").expect("utf-8");
+        let base = first
+            .split("listening on ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .to_string();
+        // Keep draining stderr so the server never blocks on it.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGTERM, then wait: a graceful stop.
+    fn stop(mut self) {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status}");
+    }
+
+    /// SIGKILL: no chance to clean up.
+    fn crash(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("copydesk-serve-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        Scratch(p)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(30))
+        .build()
+}
+
+/// `(status, body)` whatever the status.
+fn call(agent: &ureq::Agent, method: &str, url: &str, body: Option<&str>) -> (u16, Value) {
+    let req = agent.request(method, url);
+    let res = match body {
+        Some(b) => req.set("Content-Type", "application/json").send_string(b),
+        None => req.call(),
+    };
+    let resp = match res {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = resp.status();
+    let text = resp.into_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Made-up article text: different seeds share no shingles.
+fn article(seed: u64, sentences: usize) -> String {
+    const WORDS: &[&str] = &[
+        "council", "harbour", "minister", "river", "bridge", "election", "vote", "storm", "school",
+        "hospital", "police", "market", "budget", "court", "ferry", "union", "strike", "farmers",
+        "rail", "airport", "museum", "festival", "mayor", "report", "plan",
+    ];
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut s = String::new();
+    for _ in 0..sentences {
+        s.push_str("The");
+        for _ in 0..14 {
+            let w = WORDS[(next() % WORDS.len() as u64) as usize];
+            s.push_str(&format!(" {w}{}", next() % 1000));
+        }
+        s.push_str(". ");
+    }
+    s
+}
+
+fn post(agent: &ureq::Agent, server: &Server, id: &str, text: &str) -> (u16, Value) {
+    let body = json!({"id": id, "text": text, "source": "test"}).to_string();
+    call(agent, "POST", &server.url("/articles"), Some(&body))
+}
+
+#[test]
+fn every_route_and_error() {
+    let dir = Scratch::new("routes");
+    let server = Server::start(&dir.0, &["--max-body-bytes", "20000"]);
+    let a = agent();
+    let text = article(1, 8);
+
+    let (s, v) = call(&a, "GET", &server.url("/health"), None);
+    assert_eq!((s, v["status"].as_str()), (200, Some("ok")));
+
+    let body =
+        json!({"id": "ap-1", "text": text, "source": "AP", "published_at": "2026-11-20T08:00:00Z"});
+    let (s, first) = call(
+        &a,
+        "POST",
+        &server.url("/articles"),
+        Some(&body.to_string()),
+    );
+    assert_eq!(s, 201, "{first}");
+    assert_eq!(first["kind"], "new");
+    assert_eq!(first["repeat"], false);
+    // The same id and text again: idempotent.
+    let (s, again) = call(
+        &a,
+        "POST",
+        &server.url("/articles"),
+        Some(&body.to_string()),
+    );
+    assert_eq!(
+        (s, &again["story"], &again["repeat"]),
+        (200, &first["story"], &json!(true))
+    );
+    // The same id with other text: a conflict.
+    let (s, v) = post(&a, &server, "ap-1", &article(2, 8));
+    assert_eq!(s, 409, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("ap-1"));
+    // A near copy from another outlet joins the story.
+    let copy = json!({"id": "paper-9", "text": format!("{text} One more closing line."), "source": "Paper", "published_at": 1_763_600_000});
+    let (s, v) = call(
+        &a,
+        "POST",
+        &server.url("/articles"),
+        Some(&copy.to_string()),
+    );
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(
+        (&v["kind"], &v["of"], &v["story"]),
+        (&json!("near_copy"), &json!("ap-1"), &first["story"])
+    );
+
+    let (s, v) = call(&a, "GET", &server.url("/articles/paper-9"), None);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["source"], "Paper");
+    assert_eq!(v["published_at"], "2025-11-20T00:53:20Z");
+    let story = first["story"].as_u64().unwrap();
+    let (s, v) = call(&a, "GET", &server.url(&format!("/stories/{story}")), None);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["first_seen"], "ap-1");
+    assert_eq!(v["size"], 2);
+    assert_eq!(v["sources"], json!(["AP", "Paper"]));
+
+    // Bad requests name what is wrong.
+    for (body, says) in [
+        ("{\"id\": \"x\"", "invalid request body"),
+        ("{\"id\": \"x\"}", "missing field `text`"),
+        ("{\"text\": \"words here\"}", "missing field `id`"),
+        ("{\"id\": \"\", \"text\": \"words here\"}", "field `id`"),
+        ("{\"id\": \"x\", \"text\": 5}", "invalid type"),
+        (
+            "{\"id\": \"x\", \"text\": \"w\", \"published_at\": \"last week\"}",
+            "published_at",
+        ),
+    ] {
+        let (s, v) = call(&a, "POST", &server.url("/articles"), Some(body));
+        assert_eq!(s, 400, "{body}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(says), "{body}: {v}");
+    }
+    let (s, v) = post(&a, &server, "empty", " \n\t ");
+    assert_eq!(s, 422, "{v}");
+    let (s, _) = post(&a, &server, "huge", &"word ".repeat(10_000));
+    assert_eq!(s, 413);
+    let (s, _) = call(&a, "GET", &server.url("/articles/nobody"), None);
+    assert_eq!(s, 404);
+    let (s, _) = call(&a, "GET", &server.url("/stories/999999"), None);
+    assert_eq!(s, 404);
+    let (s, _) = call(&a, "GET", &server.url("/stories/abc"), None);
+    assert_eq!(s, 400);
+    let (s, _) = call(&a, "GET", &server.url("/no/such/route"), None);
+    assert_eq!(s, 404);
+    // Nothing of the refused requests was stored.
+    let (_, stats) = call(&a, "GET", &server.url("/stats"), None);
+    assert_eq!(stats["articles"], 2, "{stats}");
+    for key in [
+        "stories",
+        "store_bytes",
+        "memory_bytes",
+        "uptime_seconds",
+        "terms",
+    ] {
+        assert!(stats[key].is_u64(), "{key}: {stats}");
+    }
+
+    // Batches: each article gets its own status.
+    let batch = json!([
+        {"id": "b1", "text": article(3, 6)},
+        {"id": "b2", "text": article(3, 6)},
+        {"id": "b3", "text": "..."},
+        {"id": "ap-1", "text": article(4, 6)},
+    ]);
+    let (s, v) = call(
+        &a,
+        "POST",
+        &server.url("/articles/batch"),
+        Some(&batch.to_string()),
+    );
+    assert_eq!(s, 200, "{v}");
+    let statuses: Vec<u64> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [201, 201, 422, 409]);
+    assert_eq!(v["results"][1]["kind"], "exact");
+    let (s, _) = call(
+        &a,
+        "POST",
+        &server.url("/articles/batch"),
+        Some("[{\"id\": 1}]"),
+    );
+    assert_eq!(s, 400);
+
+    let (s, _) = call(&a, "DELETE", &server.url("/articles/b2"), None);
+    assert_eq!(s, 204);
+    let (s, _) = call(&a, "DELETE", &server.url("/articles/b2"), None);
+    assert_eq!(s, 404);
+    let (s, _) = call(&a, "GET", &server.url("/articles/b2"), None);
+    assert_eq!(s, 404);
+    server.stop();
+}
+
+#[test]
+fn a_restart_rebuilds_the_index_from_the_store() {
+    let dir = Scratch::new("restart");
+    let a = agent();
+    let server = Server::start(&dir.0, &[]);
+    let mut stories = Vec::new();
+    for i in 0..20u64 {
+        let (s, v) = post(&a, &server, &format!("a{i}"), &article(i, 6));
+        assert_eq!(s, 201);
+        stories.push(v["story"].clone());
+    }
+    call(&a, "DELETE", &server.url("/articles/a3"), None);
+    server.stop();
+
+    let server = Server::start(&dir.0, &[]);
+    for i in 0..20u64 {
+        let (s, v) = call(&a, "GET", &server.url(&format!("/articles/a{i}")), None);
+        if i == 3 {
+            assert_eq!(s, 404, "deleted before the restart");
+        } else {
+            assert_eq!((s, &v["story"]), (200, &stories[i as usize]));
+        }
+    }
+    // A copy arriving after the restart finds the original.
+    let (s, v) = post(
+        &a,
+        &server,
+        "late-copy",
+        &format!("{} Updated.", article(7, 6)),
+    );
+    assert_eq!(s, 201);
+    assert_eq!((&v["of"], &v["story"]), (&json!("a7"), &stories[7]));
+    // Another configuration is refused rather than mixed with the stored one.
+    server.stop();
+    let out = Command::new(env!("CARGO_BIN_EXE_copydesk"))
+        .args([
+            "serve",
+            "--data",
+            dir.0.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--threshold",
+            "0.9",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another configuration"));
+}
+
+#[test]
+fn killed_mid_ingest_loses_no_acknowledged_article() {
+    let dir = Scratch::new("crash");
+    let server = Server::start(&dir.0, &[]);
+    let acked: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let count = Arc::new(AtomicUsize::new(0));
+    let base = server.base.clone();
+    let clients: Vec<_> = (0..4u64)
+        .map(|c| {
+            let (acked, count, base) = (Arc::clone(&acked), Arc::clone(&count), base.clone());
+            std::thread::spawn(move || {
+                let a = agent();
+                for i in 0..2000u64 {
+                    // Every third article is a copy of an earlier one of this client's.
+                    let seed = if i % 3 == 2 {
+                        c * 10_000 + i - 2
+                    } else {
+                        c * 10_000 + i
+                    };
+                    let id = format!("c{c}-{i}");
+                    let body = json!({"id": id, "text": article(seed, 5)}).to_string();
+                    match a
+                        .post(&format!("{base}/articles"))
+                        .set("Content-Type", "application/json")
+                        .send_string(&body)
+                    {
+                        Ok(r) => {
+                            let v: Value = serde_json::from_str(&r.into_string().unwrap()).unwrap();
+                            acked.lock().unwrap().push((id, v["story"].clone()));
+                            count.fetch_add(1, Ordering::Relaxed);
+                        }
+                        // The server died: stop this client.
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    while count.load(Ordering::Relaxed) < 2500 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    server.crash();
+    for c in clients {
+        c.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 2500 && acked.len() < 8000,
+        "{} acknowledged",
+        acked.len()
+    );
+
+    // The store opens (SQLite's check passes on start) and holds every acknowledged article
+    // with the story it was given.
+    let server = Server::start(&dir.0, &[]);
+    let a = agent();
+    for (id, story) in &acked {
+        let (s, v) = call(&a, "GET", &server.url(&format!("/articles/{id}")), None);
+        assert_eq!(s, 200, "{id} was acknowledged but is gone");
+        assert_eq!(&v["story"], story, "{id}");
+    }
+    let (_, stats) = call(&a, "GET", &server.url("/stats"), None);
+    assert!(stats["articles"].as_u64().unwrap() >= acked.len() as u64);
+    eprintln!(
+        "crash test: {} acknowledged before kill -9, all present after restart ({} stored)",
+        acked.len(),
+        stats["articles"]
+    );
+    server.stop();
+}
+
+#[test]
+fn copies_arriving_at_once_land_in_one_story() {
+    let dir = Scratch::new("race");
+    let server = Server::start(&dir.0, &[]);
+    let base = server.base.clone();
+    for round in 0..20u64 {
+        let text = article(round + 500, 6);
+        let barrier = Arc::new(std::sync::Barrier::new(3));
+        let handles: Vec<_> = (0..3)
+            .map(|k| {
+                let (barrier, base, text) = (Arc::clone(&barrier), base.clone(), text.clone());
+                std::thread::spawn(move || {
+                    let a = agent();
+                    let body = json!({"id": format!("r{round}-{k}"), "text": format!("{text} Outlet {k}.")}).to_string();
+                    barrier.wait();
+                    call(&a, "POST", &format!("{base}/articles"), Some(&body)).1["story"].clone()
+                })
+            })
+            .collect();
+        let stories: Vec<Value> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert!(
+            stories.iter().all(|s| *s == stories[0]),
+            "round {round}: {stories:?}"
+        );
+    }
+    server.stop();
+}
+
+#[test]
+fn retention_evicts_old_articles() {
+    let dir = Scratch::new("retention");
+    let a = agent();
+    let server = Server::start(&dir.0, &["--retention-days", "2"]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for (id, published) in [("old", now - 5 * 86_400), ("recent", now - 86_400)] {
+        let body =
+            json!({"id": id, "text": article(id.len() as u64, 5), "published_at": published});
+        assert_eq!(
+            call(
+                &a,
+                "POST",
+                &server.url("/articles"),
+                Some(&body.to_string())
+            )
+            .0,
+            201
+        );
+    }
+    server.stop();
+    // Retention runs on start, then every minute.
+    let server = Server::start(&dir.0, &["--retention-days", "2"]);
+    let mut gone = false;
+    for _ in 0..100 {
+        if call(&a, "GET", &server.url("/articles/old"), None).0 == 404 {
+            gone = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(gone, "the old article was not evicted");
+    assert_eq!(
+        call(&a, "GET", &server.url("/articles/recent"), None).0,
+        200
+    );
+    server.stop();
+}
