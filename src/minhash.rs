@@ -72,6 +72,14 @@ impl Default for MinHashConfig {
     }
 }
 
+/// Bin `i`'s `attempt`-th densification probe: a fixed function of the seed, the bin and the
+/// attempt, so that two documents probe the same bins in the same order.
+#[inline]
+fn probe(seed: u64, k: usize, i: usize, attempt: u64) -> usize {
+    let h = fmix64(seed ^ ((i as u64) << 32) ^ attempt);
+    (((h >> 32) * k as u64) >> 32) as usize
+}
+
 /// Makes [`Signature`]s from shingle hashes.
 #[derive(Clone, Debug)]
 pub struct MinHasher {
@@ -79,6 +87,10 @@ pub struct MinHasher {
     /// `(aᵢ, bᵢ)` for the classic algorithm; empty for one-permutation hashing.
     perms: Vec<(u64, u64)>,
     densify_seed: u64,
+    /// The first [`MinHasher::probe_depth`] bins of each bin's densification probe sequence,
+    /// precomputed: densifying a short article is then table lookups, not hashing.
+    probes: Box<[u16]>,
+    probe_depth: usize,
 }
 
 impl MinHasher {
@@ -102,10 +114,19 @@ impl MinHasher {
             Algorithm::OnePermutation => Vec::new(),
         };
         let densify_seed = splitmix64(&mut state);
+        let k = config.slots;
+        // 32 probes per bin cover all but a few bins of even a short article (a quarter of the
+        // bins filled); the table stays under 64 KiB for the largest signatures.
+        let probe_depth = if k <= 1024 { 32 } else { 8 };
+        let probes = (0..k)
+            .flat_map(|i| (0..probe_depth).map(move |a| probe(densify_seed, k, i, a as u64) as u16))
+            .collect();
         Ok(MinHasher {
             config,
             perms,
             densify_seed,
+            probes,
+            probe_depth,
         })
     }
 
@@ -152,11 +173,12 @@ impl MinHasher {
     /// copy from the same bin whenever both have it filled.
     fn densify(&self, slots: &mut [u32]) {
         let k = slots.len();
-        let mut filled = bitvec![u64, Lsb0; 0; k];
+        // At most 4096 slots: a bitmap of 64 words on the stack.
+        let mut filled = [0u64; 64];
         let mut empty = 0;
         for (i, &v) in slots.iter().enumerate() {
             if v != EMPTY_SLOT {
-                filled.set(i, true);
+                filled[i >> 6] |= 1 << (i & 63);
             } else {
                 empty += 1;
             }
@@ -164,17 +186,25 @@ impl MinHasher {
         if empty == 0 || empty == k {
             return;
         }
-        for i in 0..k {
-            if filled[i] {
+        let is_filled = |j: usize| filled[j >> 6] >> (j & 63) & 1 == 1;
+        let depth = self.probe_depth;
+        'bins: for i in 0..k {
+            if is_filled(i) {
                 continue;
             }
-            let mut attempt = 0u64;
-            loop {
-                let probe = fmix64(self.densify_seed ^ ((i as u64) << 32) ^ attempt);
-                let j = (((probe >> 32) * k as u64) >> 32) as usize;
-                if filled[j] {
+            for &j in &self.probes[i * depth..(i + 1) * depth] {
+                let j = usize::from(j);
+                if is_filled(j) {
                     slots[i] = slots[j];
-                    break;
+                    continue 'bins;
+                }
+            }
+            let mut attempt = depth as u64;
+            loop {
+                let j = probe(self.densify_seed, k, i, attempt);
+                if is_filled(j) {
+                    slots[i] = slots[j];
+                    continue 'bins;
                 }
                 attempt += 1;
             }
@@ -477,5 +507,53 @@ mod tests {
             .unwrap()
             .try_jaccard(&a.to_bbit(4).unwrap())
             .is_err());
+    }
+
+    /// The densification as first written: hash every probe. The table-driven version must
+    /// agree with it bin for bin.
+    fn naive_densify(h: &MinHasher, slots: &mut [u32]) {
+        let k = slots.len();
+        let filled: Vec<bool> = slots.iter().map(|&v| v != EMPTY_SLOT).collect();
+        if filled.iter().all(|&f| f) || !filled.iter().any(|&f| f) {
+            return;
+        }
+        for i in 0..k {
+            if filled[i] {
+                continue;
+            }
+            let mut attempt = 0;
+            loop {
+                let j = probe(h.densify_seed, k, i, attempt);
+                if filled[j] {
+                    slots[i] = slots[j];
+                    break;
+                }
+                attempt += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn densify_matches_naive_for_every_fill() {
+        for slots in [4usize, 64, 128, 1000, 2048] {
+            let h = MinHasher::new(MinHashConfig {
+                slots,
+                ..MinHashConfig::default()
+            })
+            .unwrap();
+            let mut state = slots as u64;
+            // From one filled bin (deep probe sequences, past the table) to nearly full.
+            for filled in [1, 2, 3, slots / 8, slots / 2, slots - 1] {
+                let mut v = vec![EMPTY_SLOT; slots];
+                for _ in 0..filled {
+                    let r = splitmix64(&mut state);
+                    v[(r % slots as u64) as usize] = (r >> 40) as u32;
+                }
+                let mut fast = v.clone();
+                h.densify(&mut fast);
+                naive_densify(&h, &mut v);
+                assert_eq!(fast, v, "{slots} slots, {filled} filled");
+            }
+        }
     }
 }

@@ -147,6 +147,9 @@ impl Normalizer {
         let mut sentence_start = true;
         let mut i = 0;
         s.raw.clear();
+        // The token so far, while it is one run of ASCII letters and digits straight from the
+        // line: no copy is made unless something joins it.
+        let mut span: Option<(usize, usize)> = None;
         // Letters since the last acronym dot: `U.S` has segments of one letter each.
         let mut segment = 0usize;
         let mut prev = ' ';
@@ -159,7 +162,7 @@ impl Normalizer {
             let c = char_at(line, i);
             let len = c.len_utf8();
             if is_word_char(c) {
-                if s.raw.is_empty() {
+                if span.is_none() && s.raw.is_empty() {
                     capitalized = c.is_uppercase();
                     token_sentence_start = sentence_start;
                     segment = 0;
@@ -175,13 +178,38 @@ impl Normalizer {
                 } else {
                     prev = c;
                 }
-                s.raw.push_str(&line[i..end]);
+                if c.is_ascii() && span.is_none() && s.raw.is_empty() {
+                    span = Some((i, end));
+                } else {
+                    if let Some((a, b)) = span.take() {
+                        s.raw.push_str(&line[a..b]);
+                    }
+                    s.raw.push_str(&line[i..end]);
+                }
                 // Letters, not bytes: `É.U.` is an acronym too.
                 segment += if c.is_ascii() { end - i } else { 1 };
                 i = end;
                 continue;
             }
-            if !s.raw.is_empty() {
+            if c == ' ' {
+                // The common separator, which no joining rule applies to.
+                if self.emit(
+                    line,
+                    span.take(),
+                    s,
+                    capitalized,
+                    token_sentence_start,
+                    line_no,
+                    f,
+                ) {
+                    sentence_start = false;
+                }
+                acronym = false;
+                prev = ' ';
+                i += 1;
+                continue;
+            }
+            if span.is_some() || !s.raw.is_empty() {
                 let next = next_char(line, i + len);
                 if is_apostrophe(c) && next.is_some_and(is_word_char) {
                     let after = next_char(line, i + len + 1);
@@ -207,6 +235,9 @@ impl Normalizer {
                     continue;
                 }
                 if c == '.' && prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()) {
+                    if let Some((a, b)) = span.take() {
+                        s.raw.push_str(&line[a..b]);
+                    }
                     s.raw.push('.');
                     prev = '.';
                     i += 1;
@@ -239,7 +270,15 @@ impl Normalizer {
                 continue;
             }
             let ends_acronym = acronym && c == '.';
-            if self.emit(s, capitalized, token_sentence_start, line_no, f) {
+            if self.emit(
+                line,
+                span.take(),
+                s,
+                capitalized,
+                token_sentence_start,
+                line_no,
+                f,
+            ) {
                 sentence_start = false;
             }
             if matches!(c, '.' | '!' | '?') && !ends_acronym {
@@ -249,17 +288,42 @@ impl Normalizer {
             prev = c;
             i += len;
         }
-        self.emit(s, capitalized, token_sentence_start, line_no, f);
+        self.emit(line, span, s, capitalized, token_sentence_start, line_no, f);
     }
 
+    /// Passes the finished token on: `span`, a slice of `text` that is the whole token, or
+    /// else what was gathered in `s.raw`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
     fn emit(
         &self,
+        text: &str,
+        span: Option<(usize, usize)>,
         s: &mut Scratch,
         capitalized: bool,
         sentence_start: bool,
         line: u32,
         f: &mut impl FnMut(Token<'_>),
     ) -> bool {
+        if let Some((a, b)) = span {
+            debug_assert!(s.raw.is_empty());
+            let word = &text[a..b];
+            let word = if word.bytes().any(|c| c.is_ascii_uppercase()) {
+                s.out.clear();
+                s.out.push_str(word);
+                s.out.make_ascii_lowercase();
+                s.out.as_str()
+            } else {
+                word
+            };
+            f(Token {
+                text: word,
+                capitalized,
+                sentence_start,
+                line,
+            });
+            return true;
+        }
         if s.raw.is_empty() {
             return false;
         }
@@ -400,10 +464,16 @@ fn strip_metadata_prefix(line: &str) -> &str {
 /// `PARIS (Reuters) - Text` or `WASHINGTON, Jan 6 (AP) — Text` → `Text`.
 fn strip_dateline(line: &str) -> &str {
     let window = &line[..floor_char_boundary(line, 80)];
-    let Some((pos, dash)) = window
-        .char_indices()
-        .find(|&(i, c)| is_dash(c) && i > 0 && line[..i].ends_with(' '))
-    else {
+    // Every dash starts with one of these bytes: `-`, or the lead byte of U+2010..U+2212
+    // (0xE2) or of U+FE63 / U+FF0D (0xEF). Looking at bytes avoids decoding every character.
+    let found = window.bytes().enumerate().find_map(|(i, b)| {
+        if !matches!(b, b'-' | 0xE2 | 0xEF) || i == 0 || line.as_bytes()[i - 1] != b' ' {
+            return None;
+        }
+        let c = window[i..].chars().next()?;
+        is_dash(c).then_some((i, c))
+    });
+    let Some((pos, dash)) = found else {
         return line;
     };
     let after = &line[pos + dash.len_utf8()..];
@@ -511,7 +581,8 @@ fn is_reporting_credit(line: &str) -> bool {
         "with reporting by",
     ];
     let line = line.trim_start_matches(|c: char| is_dash(c) || c.is_whitespace() || c == '(');
-    line.split_whitespace().count() <= 25 && PREFIXES.iter().any(|p| starts_with_ci(line, p))
+    // The prefix first: counting the words of every line would read every line twice.
+    PREFIXES.iter().any(|p| starts_with_ci(line, p)) && line.split_whitespace().count() <= 25
 }
 
 #[cfg(test)]
