@@ -34,7 +34,7 @@
 
 use crate::cluster::{Linkage, Stories, StoryId};
 use crate::error::{Error, ErrorKind, Result};
-use crate::hash::{fmix64, FastMap};
+use crate::hash::{fmix64, push_to, FastMap, SmallList};
 use crate::lsh::{LshIndex, LshParams};
 use crate::minhash::{containment_from_jaccard, MinHashConfig, MinHasher, Signature};
 use crate::normalize::{NormalizeConfig, Normalizer};
@@ -279,7 +279,7 @@ pub struct Detector {
     df: DocumentFrequencies,
     docs: FastMap<u32, Doc>,
     ids: HashMap<Box<str>, u32>,
-    exact: FastMap<u64, Vec<u32>>,
+    exact: FastMap<u64, SmallList<u32>>,
     postings: FastMap<u64, Vec<u32>>,
     stories: Stories,
     next_doc: u32,
@@ -589,8 +589,7 @@ impl Detector {
         let doc = self.docs.remove(&doc_no).expect("ids and docs agree");
         self.near.remove(&doc_no);
         if let Some(v) = self.exact.get_mut(&doc.content) {
-            v.retain(|&d| d != doc_no);
-            if v.is_empty() {
+            if v.remove(&doc_no) {
                 self.exact.remove(&doc.content);
             }
         }
@@ -676,7 +675,7 @@ impl Detector {
         self.near
             .insert(number, signature)
             .map_err(|e| invalid(format!("article {id:?}: {e}")))?;
-        self.exact.entry(content).or_default().push(number);
+        push_to(&mut self.exact, content, number);
         if self.config.story.enabled {
             for term in vector.top(self.config.story.index_terms) {
                 self.post(term, number);
@@ -798,7 +797,7 @@ impl Detector {
         self.near
             .insert(doc_no, analysis.signature)
             .expect("signatures come from the detector's own hasher");
-        self.exact.entry(analysis.content).or_default().push(doc_no);
+        push_to(&mut self.exact, analysis.content, doc_no);
         if self.config.story.enabled {
             for term in top {
                 self.post(term, doc_no);
@@ -833,7 +832,11 @@ impl Detector {
     /// `top` is `vector`'s heaviest terms, the ones indexed.
     fn decide(&self, analysis: &Analysis, vector: &TermVector, top: &[u64]) -> Decision {
         // 1. Exact copies.
-        if let Some(&d) = self.exact.get(&analysis.content).and_then(|v| v.first()) {
+        if let Some(&d) = self
+            .exact
+            .get(&analysis.content)
+            .and_then(|v| v.as_slice().first())
+        {
             return Decision {
                 story: Some(self.docs[&d].story),
                 matched: Some((d, MatchKind::Exact, 1.0)),
@@ -923,6 +926,123 @@ impl Detector {
             p.drain(..p.len() - cap);
         }
         p.push(doc);
+    }
+
+    /// Merges stories that resemble each other as wholes, undoing the order effects of
+    /// one-at-a-time decisions: an event whose first reports were too unlike each other to
+    /// join starts as several stories, and once later reports bridge them, this joins them.
+    /// Two stories merge when the average similarity over pairs of their members (sampled as
+    /// for joining) reaches [`Linkage::min_average`] and no pair falls under
+    /// [`Linkage::min_link`]: average- and complete-link together, as for a single article,
+    /// so merging does not chain. The younger story's members move to the older; their
+    /// verdicts keep the match they were given. Repeats until nothing merges; returns the
+    /// number of merges.
+    pub fn merge_stories(&mut self) -> usize {
+        if !self.config.story.enabled {
+            return 0;
+        }
+        let linkage = self.config.story.linkage.clone();
+        let mut merges = 0;
+        let mut changed: Option<Vec<StoryId>> = None;
+        loop {
+            // Candidate pairs: stories holding two articles that are strong candidates of
+            // each other.
+            let mut pairs: Vec<(StoryId, StoryId)> = Vec::new();
+            // After the first round, only stories that changed can have new partners.
+            let mut docs: Vec<u32> = match &changed {
+                None => self.docs.keys().copied().collect(),
+                Some(stories) => stories
+                    .iter()
+                    .filter_map(|&s| self.stories.members(s))
+                    .flatten()
+                    .copied()
+                    .collect(),
+            };
+            docs.sort_unstable();
+            for &d in &docs {
+                let doc = &self.docs[&d];
+                let top = doc.vector.top(self.config.story.index_terms);
+                for (c, sim) in self.story_candidates(&doc.vector, &top) {
+                    let other = self.docs[&c].story;
+                    if sim >= linkage.min_average && other != doc.story {
+                        pairs.push((doc.story.min(other), doc.story.max(other)));
+                    }
+                }
+            }
+            pairs.sort_unstable();
+            pairs.dedup();
+            let sample = |s: StoryId| -> Vec<u32> {
+                let m = self.stories.members(s).unwrap_or(&[]);
+                if m.is_empty() {
+                    return Vec::new();
+                }
+                let recent = m
+                    .len()
+                    .saturating_sub(linkage.max_compared.saturating_sub(1))
+                    .max(1);
+                std::iter::once(m[0])
+                    .chain(m[recent..].iter().copied())
+                    .collect()
+            };
+            let mut passing: Vec<(f32, StoryId, StoryId)> = Vec::new();
+            for (a, b) in pairs {
+                let (ma, mb) = (sample(a), sample(b));
+                let total = (ma.len() * mb.len()) as f32;
+                let (mut sum, mut n, mut ok) = (0f32, 0usize, true);
+                'pairs: for &x in &ma {
+                    for &y in &mb {
+                        let s = self.docs[&x]
+                            .vector
+                            .similarity(&self.docs[&y].vector, &self.config.terms);
+                        sum += s;
+                        n += 1;
+                        // Stop once a pair is too weak or the average is out of reach.
+                        if s < linkage.min_link
+                            || (sum + total - n as f32) / total < linkage.min_average
+                        {
+                            ok = false;
+                            break 'pairs;
+                        }
+                    }
+                }
+                if ok && n > 0 && sum / n as f32 >= linkage.min_average {
+                    passing.push((sum / n as f32, a, b));
+                }
+            }
+            passing.sort_unstable_by(|x, y| {
+                y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2))
+            });
+            let mut touched: std::collections::HashSet<StoryId> = Default::default();
+            let mut merged_into: Vec<StoryId> = Vec::new();
+            let mut merged_now = 0;
+            for (_, a, b) in passing {
+                if touched.contains(&a) || touched.contains(&b) {
+                    continue;
+                }
+                touched.insert(a);
+                touched.insert(b);
+                let (old, young) = (a.min(b), a.max(b));
+                let moved: Vec<u32> = self
+                    .stories
+                    .members(young)
+                    .map(<[u32]>::to_vec)
+                    .unwrap_or_default();
+                for d in moved {
+                    self.stories.remove(young, d);
+                    self.stories.add(old, d);
+                    let doc = self.docs.get_mut(&d).expect("member is indexed");
+                    doc.story = old;
+                    doc.verdict.story = old;
+                }
+                merged_into.push(old);
+                merged_now += 1;
+            }
+            if merged_now == 0 {
+                return merges;
+            }
+            merges += merged_now;
+            changed = Some(merged_into);
+        }
     }
 
     /// Articles sharing enough heavy terms, with their cosine, most shared terms first.

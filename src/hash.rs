@@ -71,3 +71,82 @@ pub(crate) type BuildPassThrough = BuildHasherDefault<PassThroughHasher>;
 
 /// A `HashMap` keyed by hashes or small ids.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, BuildPassThrough>;
+
+/// A list that is almost always one item long: the keys sharing one LSH band value, the
+/// articles sharing one content hash. One item is kept inline, without an allocation of its
+/// own; only longer lists pay for a `Vec`. 16 bytes for `u32` items, against 24 for a `Vec`
+/// and its allocation.
+#[derive(Clone, Debug)]
+pub(crate) enum SmallList<K> {
+    One(K),
+    // Boxed on purpose: a bare `Vec` would make every list, even one-item lists, 24 bytes.
+    #[allow(clippy::box_collection)]
+    Many(Box<Vec<K>>),
+}
+
+impl<K: Clone + Eq> SmallList<K> {
+    pub(crate) fn as_slice(&self) -> &[K] {
+        match self {
+            SmallList::One(k) => std::slice::from_ref(k),
+            SmallList::Many(v) => v,
+        }
+    }
+
+    pub(crate) fn push(&mut self, key: K) {
+        match self {
+            SmallList::One(k) => *self = SmallList::Many(Box::new(vec![k.clone(), key])),
+            SmallList::Many(v) => v.push(key),
+        }
+    }
+
+    /// Removes every `key`; true when the list is left empty.
+    pub(crate) fn remove(&mut self, key: &K) -> bool {
+        match self {
+            SmallList::One(k) => k == key,
+            SmallList::Many(v) => {
+                v.retain(|k| k != key);
+                let empty = v.is_empty();
+                if v.len() == 1 {
+                    let last = v[0].clone();
+                    *self = SmallList::One(last);
+                }
+                empty
+            }
+        }
+    }
+}
+
+/// Adds `value` to the list under `key`.
+pub(crate) fn push_to<K2: std::hash::Hash + Eq, K: Clone + Eq>(
+    map: &mut FastMap<K2, SmallList<K>>,
+    key: K2,
+    value: K,
+) {
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(value),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(SmallList::One(value));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_list_grows_and_shrinks() {
+        assert_eq!(std::mem::size_of::<SmallList<u32>>(), 16);
+        let mut map: FastMap<u64, SmallList<u32>> = FastMap::default();
+        push_to(&mut map, 7, 1);
+        assert_eq!(map[&7].as_slice(), [1]);
+        push_to(&mut map, 7, 2);
+        push_to(&mut map, 7, 3);
+        assert_eq!(map[&7].as_slice(), [1, 2, 3]);
+        assert!(!map.get_mut(&7).unwrap().remove(&2));
+        assert!(!map.get_mut(&7).unwrap().remove(&1));
+        assert!(matches!(map[&7], SmallList::One(3)));
+        assert!(map.get_mut(&7).unwrap().remove(&3));
+        assert!(!SmallList::One(4u32).remove(&5));
+    }
+}

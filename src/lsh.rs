@@ -26,7 +26,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::hash::FastMap;
+use crate::hash::{push_to, FastMap, SmallList};
 use crate::minhash::Signature;
 use std::hash::Hash;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -180,48 +180,8 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 #[derive(Clone, Debug)]
 pub struct LshIndex<K> {
     params: LshParams,
-    tables: Vec<FastMap<u64, Bucket<K>>>,
+    tables: Vec<FastMap<u64, SmallList<K>>>,
     signatures: FastMap<K, Signature>,
-}
-
-/// The keys sharing one band value. Most buckets hold one key: it is kept inline, without an
-/// allocation of its own (which halves the index's memory and build time).
-#[derive(Clone, Debug)]
-enum Bucket<K> {
-    One(K),
-    Many(Vec<K>),
-}
-
-impl<K: Clone + Eq> Bucket<K> {
-    fn as_slice(&self) -> &[K] {
-        match self {
-            Bucket::One(k) => std::slice::from_ref(k),
-            Bucket::Many(v) => v,
-        }
-    }
-
-    fn push(&mut self, key: K) {
-        match self {
-            Bucket::One(k) => *self = Bucket::Many(vec![k.clone(), key]),
-            Bucket::Many(v) => v.push(key),
-        }
-    }
-
-    /// Removes `key`; true when the bucket is left empty.
-    fn remove(&mut self, key: &K) -> bool {
-        match self {
-            Bucket::One(k) => k == key,
-            Bucket::Many(v) => {
-                v.retain(|k| k != key);
-                let empty = v.is_empty();
-                if v.len() == 1 {
-                    let last = v[0].clone();
-                    *self = Bucket::One(last);
-                }
-                empty
-            }
-        }
-    }
 }
 
 impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
@@ -262,12 +222,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         let keys = self.params.band_keys(&signature)?;
         let old = self.remove(&key);
         for (table, band) in self.tables.iter_mut().zip(keys) {
-            match table.entry(band) {
-                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(key.clone()),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(Bucket::One(key.clone()));
-                }
-            }
+            push_to(table, band, key.clone());
         }
         self.signatures.insert(key, signature);
         Ok(old)

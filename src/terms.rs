@@ -43,6 +43,13 @@ pub struct TermConfig {
     /// often years apart, and their words alone cannot tell them apart. 1 turns this off.
     /// Default 0.75.
     pub year_conflict: f32,
+    /// Factor, 0 to 1, applied when both articles name months (`May`, `Dec.`) but no month in
+    /// common. 1 turns this off. Default 0.7.
+    pub month_conflict: f32,
+    /// Factor, 1 to 2, applied when both articles name the same day of a month (`May 3`,
+    /// `3 May`): reports of one event date it alike, reports of two events rarely share a day.
+    /// The result is capped at 1. 1 turns this off. Default 1.5.
+    pub shared_day_boost: f32,
 }
 
 impl Default for TermConfig {
@@ -51,6 +58,8 @@ impl Default for TermConfig {
             max_terms: 64,
             name_boost: 2.0,
             year_conflict: 0.75,
+            month_conflict: 0.7,
+            shared_day_boost: 1.5,
         }
     }
 }
@@ -67,6 +76,18 @@ impl TermConfig {
             return Err(Error::config(
                 "terms.name_boost",
                 format!("must be 1 to 10, got {}", self.name_boost),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.month_conflict) {
+            return Err(Error::config(
+                "terms.month_conflict",
+                format!("must be 0 to 1, got {}", self.month_conflict),
+            ));
+        }
+        if !(1.0..=2.0).contains(&self.shared_day_boost) {
+            return Err(Error::config(
+                "terms.shared_day_boost",
+                format!("must be 1 to 2, got {}", self.shared_day_boost),
             ));
         }
         if !(0.0..=1.0).contains(&self.year_conflict) {
@@ -335,6 +356,43 @@ pub struct TermCounts {
     terms: Vec<(u64, u32, bool)>,
     /// The years mentioned, most mentioned first, at most [`MAX_YEARS`].
     years: Vec<u16>,
+    /// Bit `m` set for each month `m` (1 to 12) named.
+    months: u16,
+    /// Days of a month named, as `month * 32 + day`, sorted, at most [`MAX_DAYS`].
+    days: Vec<u16>,
+}
+
+/// Most days of a month kept per article.
+pub const MAX_DAYS: usize = 16;
+
+/// A month's number from its normalised name or abbreviation. Only capitalised words count,
+/// so that the verb `may` and the noun `march` are not months.
+fn as_month(token: &str) -> Option<u8> {
+    Some(match token {
+        "january" | "jan" => 1,
+        "february" | "feb" => 2,
+        "march" | "mar" => 3,
+        "april" | "apr" => 4,
+        "may" => 5,
+        "june" | "jun" => 6,
+        "july" | "jul" => 7,
+        "august" | "aug" => 8,
+        "september" | "sep" | "sept" => 9,
+        "october" | "oct" => 10,
+        "november" | "nov" => 11,
+        "december" | "dec" => 12,
+        _ => return None,
+    })
+}
+
+/// `3`, `03`, `3rd`, `21st`: a day of a month.
+fn as_day(token: &str) -> Option<u8> {
+    let digits = token.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&digits) || !matches!(&token[digits..], "" | "st" | "nd" | "rd" | "th") {
+        return None;
+    }
+    let d: u8 = token[..digits].parse().ok()?;
+    (1..=31).contains(&d).then_some(d)
 }
 
 /// Most years kept per article: the most mentioned.
@@ -355,6 +413,11 @@ fn as_year(token: &str) -> Option<u16> {
 pub(crate) struct TermCounter {
     counts: FastMap<u64, (u32, bool)>,
     years: Vec<(u16, u32)>,
+    months: u16,
+    days: Vec<u16>,
+    /// The previous token was this month, or this day number: for `May 3` and `3 May`.
+    prev_month: Option<u8>,
+    prev_day: Option<u8>,
     line: Vec<(u64, bool)>,
     line_no: u32,
     line_capitals: usize,
@@ -382,6 +445,28 @@ impl TermCounter {
                 None => self.years.push((y, 1)),
             }
         }
+        let month = if token.capitalized {
+            as_month(token.text)
+        } else {
+            None
+        };
+        let day = as_day(token.text);
+        if let Some(m) = month {
+            self.months |= 1 << m;
+        }
+        let date = match (month, day, self.prev_month, self.prev_day) {
+            (Some(m), _, _, Some(d)) | (None, Some(d), Some(m), _) => {
+                Some(u16::from(m) * 32 + u16::from(d))
+            }
+            _ => None,
+        };
+        if let Some(date) = date {
+            if self.days.len() < MAX_DAYS && !self.days.contains(&date) {
+                self.days.push(date);
+            }
+        }
+        self.prev_month = month;
+        self.prev_day = day;
         let long_enough = token.text.len() >= 2 || token.text.as_bytes()[0].is_ascii_digit();
         if !long_enough || stop.contains(hash) {
             return;
@@ -413,9 +498,13 @@ impl TermCounter {
         terms.sort_unstable_by_key(|t| t.0);
         let mut years = self.years;
         years.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut days = self.days;
+        days.sort_unstable();
         TermCounts {
             terms,
             years: years.into_iter().take(MAX_YEARS).map(|y| y.0).collect(),
+            months: self.months,
+            days,
         }
     }
 }
@@ -506,28 +595,54 @@ impl DocumentFrequencies {
         let mut years: Box<[u16]> = counts.years.clone().into_boxed_slice();
         years.sort_unstable();
         TermVector {
-            terms: terms.into_boxed_slice(),
+            terms: terms.iter().map(|t| t.0).collect(),
+            weights: terms.iter().map(|t| t.1).collect(),
             years,
+            months: counts.months,
+            days: counts.days.clone().into_boxed_slice(),
         }
     }
 }
 
 /// A unit-length sparse vector of weighted terms, sorted by term hash.
+///
+/// Hashes and weights are kept in two arrays (12 bytes a term, where pairs would take 16 with
+/// padding): an index holds one vector per article.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TermVector {
-    terms: Box<[(u64, f32)]>,
+    terms: Box<[u64]>,
+    weights: Box<[f32]>,
     /// The article's years, sorted.
     years: Box<[u16]>,
+    /// Bit `m` for each month named.
+    months: u16,
+    /// Days of a month named (`month * 32 + day`), sorted.
+    days: Box<[u16]>,
 }
 
 impl TermVector {
     /// Sorted by strictly increasing term, with finite weights: what `cosine` relies on.
     pub(crate) fn is_well_formed(&self) -> bool {
-        self.terms.windows(2).all(|w| w[0].0 < w[1].0)
-            && self.terms.iter().all(|t| t.1.is_finite())
+        self.terms.len() == self.weights.len()
+            && self.terms.windows(2).all(|w| w[0] < w[1])
+            && self.weights.iter().all(|w| w.is_finite())
             && self.years.windows(2).all(|w| w[0] < w[1])
             && self.years.len() <= MAX_YEARS
+            && self.days.windows(2).all(|w| w[0] < w[1])
+            && self.days.len() <= MAX_DAYS
+    }
+
+    /// Both articles name months, and none in common.
+    pub fn months_conflict(&self, other: &TermVector) -> bool {
+        self.months != 0 && other.months != 0 && self.months & other.months == 0
+    }
+
+    /// Both articles name one day of one month.
+    pub fn share_a_day(&self, other: &TermVector) -> bool {
+        self.days
+            .iter()
+            .any(|d| other.days.binary_search(d).is_ok())
     }
 
     /// The years the article mentions (1900 to 2099, at most [`MAX_YEARS`]), sorted.
@@ -548,17 +663,25 @@ impl TermVector {
     /// The story tier's similarity: [`TermVector::cosine`], times
     /// [`TermConfig::year_conflict`] when [the years conflict](TermVector::years_conflict).
     pub fn similarity(&self, other: &TermVector, config: &TermConfig) -> f32 {
-        let c = self.cosine(other);
-        if c > 0.0 && config.year_conflict < 1.0 && self.years_conflict(other) {
-            c * config.year_conflict
-        } else {
-            c
+        let mut c = self.cosine(other);
+        if c == 0.0 {
+            return c;
         }
+        if config.year_conflict < 1.0 && self.years_conflict(other) {
+            c *= config.year_conflict;
+        }
+        if config.month_conflict < 1.0 && self.months_conflict(other) {
+            c *= config.month_conflict;
+        }
+        if config.shared_day_boost > 1.0 && self.share_a_day(other) {
+            c = (c * config.shared_day_boost).min(1.0);
+        }
+        c
     }
 
     /// `(term hash, weight)` pairs, sorted by hash.
-    pub fn terms(&self) -> &[(u64, f32)] {
-        &self.terms
+    pub fn iter(&self) -> impl Iterator<Item = (u64, f32)> + '_ {
+        self.terms.iter().copied().zip(self.weights.iter().copied())
     }
 
     /// Number of terms kept.
@@ -574,24 +697,23 @@ impl TermVector {
     /// Cosine similarity, 0 to 1 (both vectors are unit length with positive weights).
     pub fn cosine(&self, other: &TermVector) -> f32 {
         let (a, b) = (&*self.terms, &*other.terms);
+        let (aw, bw) = (&*self.weights, &*other.weights);
         let (mut i, mut j, mut dot) = (0, 0, 0f32);
+        // A merge of the two sorted hash lists that advances without branching on the order.
         while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    dot += a[i].1 * b[j].1;
-                    i += 1;
-                    j += 1;
-                }
+            let (x, y) = (a[i], b[j]);
+            if x == y {
+                dot += aw[i] * bw[j];
             }
+            i += usize::from(x <= y);
+            j += usize::from(x >= y);
         }
         dot.clamp(0.0, 1.0)
     }
 
     /// The `n` heaviest terms, heaviest first (ties by hash).
     pub fn top(&self, n: usize) -> Vec<u64> {
-        let mut t: Vec<(u64, f32)> = self.terms.to_vec();
+        let mut t: Vec<(u64, f32)> = self.iter().collect();
         t.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         t.into_iter().take(n).map(|t| t.0).collect()
     }
@@ -656,7 +778,7 @@ mod tests {
         let v = df.vector(&c, &cfg);
         assert_eq!(v.len(), 8);
         assert_eq!(v.top(1), vec![word_hash("rare", 0)]);
-        let norm: f32 = v.terms().iter().map(|t| t.1 * t.1).sum();
+        let norm: f32 = v.iter().map(|t| t.1 * t.1).sum();
         assert!((norm - 1.0).abs() < 1e-5);
     }
 
@@ -699,13 +821,56 @@ mod tests {
         assert!(v[0].years_conflict(&v[1]));
         assert!(!v[0].years_conflict(&v[2]), "no year in one: no conflict");
         assert!(!v[0].years_conflict(&v[3]) && !v[1].years_conflict(&v[3]));
+        // November against April: the months conflict too.
+        assert!(v[0].months_conflict(&v[1]));
         let (cos, sim) = (v[0].cosine(&v[1]), v[0].similarity(&v[1], &cfg));
-        assert!((sim - cos * cfg.year_conflict).abs() < 1e-6);
+        assert!((sim - cos * cfg.year_conflict * cfg.month_conflict).abs() < 1e-6);
         assert_eq!(v[0].similarity(&v[2], &cfg), v[0].cosine(&v[2]));
         let off = TermConfig {
             year_conflict: 1.0,
+            month_conflict: 1.0,
             ..cfg
         };
         assert_eq!(v[0].similarity(&v[1], &off), cos);
+    }
+
+    #[test]
+    fn months_and_days() {
+        let c = counts(
+            "On May 3, 2013 the vote was held. Results came on 5th May. It may rain in march.",
+        );
+        assert_eq!(c.months, 1 << 5, "only capitalised month names count");
+        assert_eq!(c.days, [5 * 32 + 3, 5 * 32 + 5]);
+        let c = counts("Dec. 12 and 1 January: both dates. 40 Jan is not a day.");
+        assert_eq!(c.months, 1 << 12 | 1 << 1);
+        assert_eq!(c.days, [32 + 1, 12 * 32 + 12]);
+        for (t, d) in [
+            ("3", Some(3)),
+            ("03", Some(3)),
+            ("21st", Some(21)),
+            ("31", Some(31)),
+        ] {
+            assert_eq!(as_day(t), d, "{t}");
+        }
+        for t in ["0", "32", "123", "3x", "first"] {
+            assert_eq!(as_day(t), None, "{t}");
+        }
+
+        let mut df = DocumentFrequencies::default();
+        let texts = [
+            "Flooding hit Dunmore on March 3, closing the coastal road, police said.",
+            "The coastal road at Dunmore closed after flooding on 3 March, police said.",
+            "Flooding hit Dunmore in October, closing the coastal road, police said.",
+        ];
+        let c: Vec<TermCounts> = texts.iter().map(|t| counts(t)).collect();
+        c.iter().for_each(|c| df.add(c));
+        let cfg = TermConfig::default();
+        let v: Vec<TermVector> = c.iter().map(|c| df.vector(c, &cfg)).collect();
+        assert!(v[0].share_a_day(&v[1]));
+        let boosted = (v[0].cosine(&v[1]) * cfg.shared_day_boost).min(1.0);
+        assert!((v[0].similarity(&v[1], &cfg) - boosted).abs() < 1e-6);
+        assert!(v[0].months_conflict(&v[2]) && !v[0].share_a_day(&v[2]));
+        let damped = v[0].cosine(&v[2]) * cfg.month_conflict;
+        assert!((v[0].similarity(&v[2], &cfg) - damped).abs() < 1e-6);
     }
 }

@@ -194,8 +194,8 @@ proptest! {
         df.add(&tb);
         let cfg = TermConfig { max_terms: 1024, ..TermConfig::default() };
         let (va, vb) = (df.vector(&ta, &cfg), df.vector(&tb, &cfg));
-        let map: std::collections::HashMap<u64, f32> = va.terms().iter().copied().collect();
-        let naive: f32 = vb.terms().iter().map(|(t, w)| map.get(t).map_or(0.0, |x| x * w)).sum();
+        let map: std::collections::HashMap<u64, f32> = va.iter().collect();
+        let naive: f32 = vb.iter().map(|(t, w)| map.get(&t).map_or(0.0, |x| x * w)).sum();
         prop_assert!((va.cosine(&vb) - naive.clamp(0.0, 1.0)).abs() < 1e-5);
     }
 }

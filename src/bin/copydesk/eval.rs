@@ -27,6 +27,10 @@ pub struct EvalArgs {
     /// Insert one article at a time, as an ingest service would.
     #[arg(long)]
     stream: bool,
+    /// Merge stories that resemble each other as wholes once all articles are in
+    /// (`Detector::merge_stories`), as `cluster --merge` does.
+    #[arg(long)]
+    merge: bool,
     /// Print the scores as one JSON object instead of a report.
     #[arg(long)]
     json: bool,
@@ -119,6 +123,11 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
             args.cluster_field
         ));
     }
+    let merges = if args.merge {
+        detector.merge_stories()
+    } else {
+        0
+    };
     let elapsed = start.elapsed().as_secs_f64();
 
     // Scores over the labelled articles, with their final stories.
@@ -160,6 +169,7 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
     if args.json {
         let report = serde_json::json!({
             "mode": if args.stream { "stream" } else { "batch" },
+            "merges": merges,
             "seconds": elapsed,
             "background": background_ids.len(),
             "background_in_labelled_stories": intruders,
@@ -178,12 +188,13 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
         .collect();
     println!("{}", names.join(" "));
     println!(
-        "  {} labelled articles, {} gold clusters, {} stories; {} background articles; {}, {:.1} MB in {elapsed:.2} s",
+        "  {} labelled articles, {} gold clusters, {} stories; {} background articles; {}{}, {:.1} MB in {elapsed:.2} s",
         scores.articles,
         scores.gold_clusters,
         scores.predicted_clusters,
         background_ids.len(),
         if args.stream { "stream" } else { "batch" },
+        if args.merge { format!(", {merges} merges") } else { String::new() },
         bytes as f64 / 1e6,
     );
     println!(

@@ -72,6 +72,10 @@ the first of a story), similarity, kind (new, exact, near_copy, rewrite).")]
         /// whose term statistics are counted before any article is weighed.
         #[arg(long)]
         stream: bool,
+        /// Once every article is in, merge stories that resemble each other as wholes
+        /// (average- and complete-link between their members). Output is written at the end.
+        #[arg(long)]
+        merge: bool,
     },
     /// Build or inspect a saved index.
     #[command(subcommand)]
@@ -450,6 +454,7 @@ fn cluster(
     config: &ConfigArgs,
     format: Option<Format>,
     stream: bool,
+    merge: bool,
     quiet: bool,
 ) -> Result<()> {
     let mut detector = Detector::new(config.load()?)?;
@@ -457,13 +462,31 @@ fn cluster(
     let mut articles = open_input(input, input.fields(), &ui)?;
     let mut out = open_output(format);
     let start = Instant::now();
+    // With --merge, stories can still change after an article is read: its line is written
+    // at the end.
+    let mut held: Vec<String> = Vec::new();
     let totals = insert_all(&mut detector, &mut articles, &ui, stream, |a, v| {
-        Ok(out.row(Row::new(a.id.clone(), v, true))?)
+        if merge {
+            held.push(a.id.clone());
+            Ok(())
+        } else {
+            Ok(out.row(Row::new(a.id.clone(), v, true))?)
+        }
     })?;
+    let merges = if merge {
+        let n = detector.merge_stories();
+        for id in held {
+            let v = detector.verdict_of(&id).expect("inserted").clone();
+            out.row(Row::new(id, &v, true))?;
+        }
+        format!(" ({n} merges)")
+    } else {
+        String::new()
+    };
     out.finish()?;
     let s = detector.stats();
     ui.summary(&format!(
-        "{} in {}, {}{}",
+        "{} in {}{merges}, {}{}",
         count(s.articles, "article"),
         count(s.stories, "story"),
         rate(&totals, start.elapsed().as_secs_f64()),
@@ -558,7 +581,8 @@ fn run(cli: Cli) -> Result<()> {
             config,
             format,
             stream,
-        } => cluster(&input, &config, format, stream, cli.quiet),
+            merge,
+        } => cluster(&input, &config, format, stream, merge, cli.quiet),
         Command::Index(IndexCommand::Build {
             input,
             config,
