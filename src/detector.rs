@@ -113,7 +113,7 @@ pub struct StoryConfig {
     pub index_terms: usize,
     /// Least number of indexed terms a candidate must share. Default 2.
     pub min_shared_terms: usize,
-    /// Most candidates scored per article, those sharing the most terms first. Default 64.
+    /// Most candidates scored per article, those sharing the most terms first. Default 32.
     pub max_candidates: usize,
     /// Most articles looked at per indexed term: the most recent that have it among their
     /// heaviest terms. Bounds the cost of an insert however large the index grows (a common
@@ -129,7 +129,7 @@ impl Default for StoryConfig {
             linkage: Linkage::default(),
             index_terms: 24,
             min_shared_terms: 2,
-            max_candidates: 64,
+            max_candidates: 32,
             max_postings: 64,
         }
     }

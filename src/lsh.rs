@@ -2,8 +2,8 @@
 //! millions of signatures, the few worth comparing.
 //!
 //! A signature's first `bands × rows` slots are cut into `bands` bands of `rows` slots; each
-//! band is hashed to a `u64` key (xxh3 over the band's slots as little-endian bytes, seeded with
-//! the band's number). Two signatures become candidates when any band key agrees, which happens
+//! band is hashed to a `u64` key (its slots mixed two at a time by multiply-xorshift steps, seeded
+//! with the band's number, finished by `fmix64`). Two signatures become candidates when any band key agrees, which happens
 //! with probability `1 − (1 − J^rows)^bands` for Jaccard similarity `J`.
 //!
 //! [`LshParams::for_threshold`] picks `(bands, rows)` for a similarity threshold the way
@@ -26,10 +26,9 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::hash::{push_to, FastMap, SmallList};
+use crate::hash::{fmix64, push_to, FastMap, SmallList};
 use crate::minhash::Signature;
 use std::hash::Hash;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// The most rows a band may have.
 pub const MAX_ROWS: usize = 64;
@@ -136,6 +135,11 @@ impl LshParams {
     /// # Errors
     /// When the signature has fewer than [`LshParams::slots`] slots.
     pub fn band_keys(&self, signature: &Signature) -> Result<Vec<u64>> {
+        Ok(self.keys(signature)?.collect())
+    }
+
+    /// [`LshParams::band_keys`] without collecting them.
+    fn keys<'a>(&self, signature: &'a Signature) -> Result<impl Iterator<Item = u64> + 'a> {
         let slots = signature.slots();
         if slots.len() < self.slots() {
             return Err(Error::incompatible(format!(
@@ -146,20 +150,28 @@ impl LshParams {
                 slots.len()
             )));
         }
-        Ok((0..self.bands)
-            .map(|b| band_key(slots, b, self.rows))
-            .collect())
+        let rows = self.rows;
+        Ok((0..self.bands).map(move |b| band_key(slots, b, rows)))
     }
 }
 
+/// A band's key: its rows' values mixed two at a time by multiply-xorshift steps, finished by
+/// `fmix64`, and seeded by the band's number so that equal values in different bands differ.
+/// Keys need only be distinct within one index (a collision adds a candidate, which
+/// verification drops); they are never persisted.
 #[inline]
 fn band_key(slots: &[u32], band: usize, rows: usize) -> u64 {
-    let mut buf = [0u8; 4 * MAX_ROWS];
-    let band_slots = &slots[band * rows..(band + 1) * rows];
-    for (chunk, v) in buf.chunks_exact_mut(4).zip(band_slots) {
-        chunk.copy_from_slice(&v.to_le_bytes());
+    let mut h = (band as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut pairs = slots[band * rows..(band + 1) * rows].chunks_exact(2);
+    for p in &mut pairs {
+        h = (h ^ (u64::from(p[0]) | u64::from(p[1]) << 32)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 29;
     }
-    xxh3_64_with_seed(&buf[..4 * rows], band as u64)
+    if let [last] = pairs.remainder() {
+        h = (h ^ u64::from(*last)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^= h >> 29;
+    }
+    fmix64(h)
 }
 
 /// Simpson's rule with 64 intervals: the integrands are smooth polynomials.
@@ -219,9 +231,11 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     /// # Errors
     /// When the signature is shorter than the bands need; the index is then unchanged.
     pub fn insert(&mut self, key: K, signature: Signature) -> Result<Option<Signature>> {
-        let keys = self.params.band_keys(&signature)?;
+        let params = self.params;
+        // Check the shape before changing anything.
+        let _ = params.keys(&signature)?;
         let old = self.remove(&key);
-        for (table, band) in self.tables.iter_mut().zip(keys) {
+        for (table, band) in self.tables.iter_mut().zip(params.keys(&signature)?) {
             push_to(table, band, key.clone());
         }
         self.signatures.insert(key, signature);
@@ -233,7 +247,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         let signature = self.signatures.remove(key)?;
         let keys = self
             .params
-            .band_keys(&signature)
+            .keys(&signature)
             .expect("stored signatures were checked on insert");
         for (table, band) in self.tables.iter_mut().zip(keys) {
             if let Some(bucket) = table.get_mut(&band) {
@@ -248,7 +262,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     /// Every key that shares at least one band with `signature`, sorted, unverified.
     /// A signature too short for the bands has none.
     pub fn candidates(&self, signature: &Signature) -> Vec<K> {
-        let Ok(keys) = self.params.band_keys(signature) else {
+        let Ok(keys) = self.params.keys(signature) else {
             return Vec::new();
         };
         let mut out: Vec<K> = Vec::new();

@@ -263,19 +263,32 @@ fn records_restore_a_detector_that_answers_alike() {
 
 #[test]
 fn merge_stories_joins_stories_a_later_article_bridges() {
-    let words = |prefix: &str, n: usize| -> Vec<String> { (0..n).map(|i| format!("{prefix}{i}x")).collect() };
+    let words = |prefix: &str, n: usize| -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}{i}x")).collect()
+    };
     let shared = words("common", 4);
     let (a, b) = (words("alpha", 20), words("beta", 20));
     let text = |parts: &[&[String]]| parts.concat().join(" ") + ".";
     let mut d = Detector::new(DetectorConfig::default()).unwrap();
     let va = d.insert("a", &text(&[&a, &shared])).unwrap();
     let vb = d.insert("b", &text(&[&b, &shared])).unwrap();
-    assert_ne!(va.story, vb.story, "too unlike to join: {:?}", d.compare("a", "b"));
-    let vc = d.insert("c", &text(&[&a[..10], &b[..10], &shared])).unwrap();
+    assert_ne!(
+        va.story,
+        vb.story,
+        "too unlike to join: {:?}",
+        d.compare("a", "b")
+    );
+    let vc = d
+        .insert("c", &text(&[&a[..10], &b[..10], &shared]))
+        .unwrap();
     assert!(vc.story == va.story || vc.story == vb.story, "{vc:?}");
     assert_eq!(d.merge_stories(), 1);
     assert_eq!(d.story_of("a"), d.story_of("b"));
-    assert_eq!(d.story_of("b"), Some(va.story.min(vb.story)), "into the older story");
+    assert_eq!(
+        d.story_of("b"),
+        Some(va.story.min(vb.story)),
+        "into the older story"
+    );
     assert_eq!(d.verdict_of("b").unwrap().story, va.story.min(vb.story));
     assert_eq!(d.stats().stories, 1);
     // Nothing more to merge; an unrelated story stays apart.
