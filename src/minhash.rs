@@ -115,9 +115,14 @@ impl MinHasher {
         };
         let densify_seed = splitmix64(&mut state);
         let k = config.slots;
-        // 32 probes per bin cover all but a few bins of even a short article (a quarter of the
-        // bins filled); the table stays under 64 KiB for the largest signatures.
-        let probe_depth = if k <= 1024 { 32 } else { 8 };
+        // Enough probes per bin that even a one-line article (a handful of bins filled) rarely
+        // needs to hash one: 128 for the usual 128 slots (32 KiB); fewer for larger
+        // signatures, whose articles fill more bins, so that the table stays under 64 KiB.
+        let probe_depth = match k {
+            0..=256 => 128,
+            257..=1024 => 32,
+            _ => 8,
+        };
         let probes = (0..k)
             .flat_map(|i| (0..probe_depth).map(move |a| probe(densify_seed, k, i, a as u64) as u16))
             .collect();

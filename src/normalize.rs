@@ -118,9 +118,20 @@ impl Normalizer {
     /// assert_eq!(words[2], ("paris".to_string(), true, true));
     /// ```
     pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token<'_>)) {
+        // The lines of `article_lines`, without collecting them.
         let mut scratch = Scratch::default();
-        for (line_no, line) in self.article_lines(text).into_iter().enumerate() {
-            self.tokenize_line(line, line_no as u32, &mut scratch, &mut f);
+        let raw = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let mut kept = 0u32;
+        if self.config.strip_boilerplate {
+            for line in raw.clone().filter_map(clean_line) {
+                self.tokenize_line(line, kept, &mut scratch, &mut f);
+                kept += 1;
+            }
+        }
+        if kept == 0 {
+            for (line_no, line) in raw.enumerate() {
+                self.tokenize_line(line, line_no as u32, &mut scratch, &mut f);
+            }
         }
     }
 
@@ -440,6 +451,10 @@ fn ends_with_ci(s: &str, suffix: &str) -> bool {
 /// `date 2026-01-07 The text…` → `The text…`: CMS export headers glued to the first line.
 fn strip_metadata_prefix(line: &str) -> &str {
     const KEYS: [&str; 6] = ["date", "dateline", "published", "updated", "posted", "time"];
+    // Every key starts with one of these letters: most lines are rejected by their first byte.
+    if !first_byte_in(line, b"dput") {
+        return line;
+    }
     for key in KEYS {
         if !starts_with_ci(line, key) {
             continue;
@@ -463,6 +478,13 @@ fn strip_metadata_prefix(line: &str) -> &str {
 
 /// `PARIS (Reuters) - Text` or `WASHINGTON, Jan 6 (AP) — Text` → `Text`.
 fn strip_dateline(line: &str) -> &str {
+    // The place name is in capitals: a line whose first or second letter is lower case has
+    // no dateline (the common case, decided without scanning for a dash).
+    let b = line.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_lowercase) || b.get(1).is_some_and(u8::is_ascii_lowercase)
+    {
+        return line;
+    }
     let window = &line[..floor_char_boundary(line, 80)];
     // Every dash starts with one of these bytes: `-`, or the lead byte of U+2010..U+2212
     // (0xE2) or of U+FE63 / U+FF0D (0xEF). Looking at bytes avoids decoding every character.
@@ -546,10 +568,22 @@ fn is_photo_credit(line: &str) -> bool {
         "file photo",
         "(file)",
     ];
-    PREFIXES.iter().any(|p| starts_with_ci(line, p))
-        || SUFFIXES
-            .iter()
-            .any(|s| ends_with_ci(line.trim_end_matches(['.', ' ']), s))
+    // First and last bytes of the prefixes and suffixes: most lines are rejected by them.
+    (first_byte_in(line, b"pic(") && PREFIXES.iter().any(|p| starts_with_ci(line, p))) || {
+        let end = line.trim_end_matches(['.', ' ']);
+        end.as_bytes()
+            .last()
+            .is_some_and(|b| matches!(b.to_ascii_lowercase(), b')' | b's' | b'o'))
+            && SUFFIXES.iter().any(|s| ends_with_ci(end, s))
+    }
+}
+
+/// The line's first byte, lower-cased, is one of `set`.
+#[inline]
+fn first_byte_in(line: &str, set: &[u8]) -> bool {
+    line.as_bytes()
+        .first()
+        .is_some_and(|b| set.contains(&b.to_ascii_lowercase()))
 }
 
 /// `By Jane Doe`, `By Jane Doe and John Roe, Reuters`.
@@ -582,7 +616,9 @@ fn is_reporting_credit(line: &str) -> bool {
     ];
     let line = line.trim_start_matches(|c: char| is_dash(c) || c.is_whitespace() || c == '(');
     // The prefix first: counting the words of every line would read every line twice.
-    PREFIXES.iter().any(|p| starts_with_ci(line, p)) && line.split_whitespace().count() <= 25
+    first_byte_in(line, b"warec")
+        && PREFIXES.iter().any(|p| starts_with_ci(line, p))
+        && line.split_whitespace().count() <= 25
 }
 
 #[cfg(test)]
