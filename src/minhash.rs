@@ -91,7 +91,15 @@ pub struct MinHasher {
     /// precomputed: densifying a short article is then table lookups, not hashing.
     probes: Box<[u16]>,
     probe_depth: usize,
+    /// For up to 256 slots: `first_hit[i * k + j]`, the first attempt at which bin `i`'s probe
+    /// sequence reaches bin `j` (`u16::MAX` if not within [`FIRST_HIT_HORIZON`]` × k`). With
+    /// only a few bins filled, each empty bin then takes the filled bin it reaches first in
+    /// `m` lookups, instead of walking about `k / m` probes.
+    first_hit: Box<[u16]>,
 }
+
+/// How far, in multiples of `k`, the first-hit table follows each probe sequence.
+const FIRST_HIT_HORIZON: usize = 8;
 
 impl MinHasher {
     /// A hasher, once its configuration is checked.
@@ -126,12 +134,28 @@ impl MinHasher {
         let probes = (0..k)
             .flat_map(|i| (0..probe_depth).map(move |a| probe(densify_seed, k, i, a as u64) as u16))
             .collect();
+        let first_hit = if k <= 256 {
+            let mut t = vec![u16::MAX; k * k];
+            for i in 0..k {
+                for a in 0..FIRST_HIT_HORIZON * k {
+                    let j = probe(densify_seed, k, i, a as u64);
+                    let cell = &mut t[i * k + j];
+                    if *cell == u16::MAX {
+                        *cell = a as u16;
+                    }
+                }
+            }
+            t.into_boxed_slice()
+        } else {
+            Box::default()
+        };
         Ok(MinHasher {
             config,
             perms,
             densify_seed,
             probes,
             probe_depth,
+            first_hit,
         })
     }
 
@@ -182,24 +206,82 @@ impl MinHasher {
         let mut filled = [0u64; 64];
         let mut empty = 0;
         for (i, &v) in slots.iter().enumerate() {
-            if v != EMPTY_SLOT {
-                filled[i >> 6] |= 1 << (i & 63);
-            } else {
-                empty += 1;
-            }
+            let bit = u64::from(v != EMPTY_SLOT);
+            filled[i >> 6] |= bit << (i & 63);
+            empty += 1 - bit as usize;
         }
         if empty == 0 || empty == k {
             return;
         }
         let is_filled = |j: usize| filled[j >> 6] >> (j & 63) & 1 == 1;
-        let depth = self.probe_depth;
-        'bins: for i in 0..k {
-            if is_filled(i) {
-                continue;
+        let m = k - empty;
+        if !self.first_hit.is_empty() && m * m < k {
+            // Few bins filled: for each empty bin, the filled bin its sequence reaches first.
+            let mut full = [0u16; 256];
+            let mut n = 0;
+            for (j, &v) in slots.iter().enumerate() {
+                if v != EMPTY_SLOT {
+                    full[n] = j as u16;
+                    n += 1;
+                }
             }
-            for &j in &self.probes[i * depth..(i + 1) * depth] {
-                let j = usize::from(j);
-                if is_filled(j) {
+            let full = &full[..n];
+            for i in 0..k {
+                if is_filled(i) {
+                    continue;
+                }
+                let row = &self.first_hit[i * k..(i + 1) * k];
+                let (mut best, mut at) = (u16::MAX, usize::MAX);
+                for &j in full {
+                    let a = row[usize::from(j)];
+                    if a < best {
+                        best = a;
+                        at = usize::from(j);
+                    }
+                }
+                if at == usize::MAX {
+                    // Beyond the table: walk on from where it stops.
+                    let mut attempt = (FIRST_HIT_HORIZON * k) as u64;
+                    loop {
+                        let j = probe(self.densify_seed, k, i, attempt);
+                        if is_filled(j) {
+                            at = j;
+                            break;
+                        }
+                        attempt += 1;
+                    }
+                }
+                slots[i] = slots[at];
+            }
+            return;
+        }
+        let depth = self.probe_depth;
+        // The empty bins, in order, from the bitmap's complement.
+        let empties = (0..k.div_ceil(64)).flat_map(|w| {
+            let valid = if (w + 1) * 64 <= k {
+                u64::MAX
+            } else {
+                (1u64 << (k % 64)) - 1
+            };
+            let mut bits = !filled[w] & valid;
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let b = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    w * 64 + b
+                })
+            })
+        });
+        'bins: for i in empties {
+            // Eight probes at a time, tested without a branch each: whether a probe hits is a
+            // coin toss the branch predictor cannot learn.
+            for chunk in self.probes[i * depth..(i + 1) * depth].chunks(8) {
+                let mut hits = 0u32;
+                for (a, &j) in chunk.iter().enumerate() {
+                    hits |= u32::from(is_filled(usize::from(j))) << a;
+                }
+                if hits != 0 {
+                    let j = usize::from(chunk[hits.trailing_zeros() as usize]);
                     slots[i] = slots[j];
                     continue 'bins;
                 }
