@@ -173,7 +173,12 @@ fn main() {
         ("copydesk_peer_tokens", best(&peer)),
         ("copydesk_analyze", best(&analyze)),
     ] {
-        let (build, query, verify, candidates, good) = lsh(&sigs, 0.5);
+        // Best of three, as for the signatures (and as the peers script's --repeat does).
+        let (mut build, mut query, mut verify, candidates, good) = lsh(&sigs, 0.5);
+        for _ in 0..2 {
+            let (b, q, v, _, _) = lsh(&sigs, 0.5);
+            (build, query, verify) = (build.min(b), query.min(q), verify.min(v));
+        }
         let mut result = serde_json::json!({
             "peer": name,
             "threads": threads,
