@@ -73,6 +73,12 @@ pub struct DetectorConfig {
     pub near_copy_containment: f64,
     /// Default 40: about two paragraphs.
     pub min_containment_shingles: u32,
+    /// A candidate whose estimated Jaccard similarity falls short of
+    /// [`DetectorConfig::near_copy`] by less than two standard errors of the estimate
+    /// (`2·√(t(1−t)/slots)`: 0.088 for 128 slots) is still a near copy when the cosine of the
+    /// two term vectors reaches this. Short articles have few shingles and noisy estimates;
+    /// near-identical vocabulary settles the doubt. 1 turns this off. Default 0.9.
+    pub near_copy_cosine: f32,
     /// The story-level tier's term vectors.
     pub terms: TermConfig,
     /// The story-level tier.
@@ -91,6 +97,7 @@ impl Default for DetectorConfig {
             near_copy: 0.5,
             near_copy_containment: 0.8,
             min_containment_shingles: 40,
+            near_copy_cosine: 0.9,
             terms: TermConfig::default(),
             story: StoryConfig::default(),
             max_article_bytes: 64 << 20,
@@ -313,6 +320,12 @@ impl Detector {
                     "must be over 0 and at most 1, got {}",
                     config.near_copy_containment
                 ),
+            ));
+        }
+        if !(0.0..=1.0).contains(&config.near_copy_cosine) {
+            return Err(Error::config(
+                "near_copy_cosine",
+                format!("must be 0 to 1, got {}", config.near_copy_cosine),
             ));
         }
         config.terms.validate()?;
@@ -851,6 +864,9 @@ impl Detector {
             Vec::new()
         };
         let mut best_near: Option<(u32, f32)> = None;
+        // Two standard errors of the Jaccard estimate under the near-copy threshold.
+        let t = self.config.near_copy;
+        let gray_zone = t - 2.0 * (t * (1.0 - t) / sig.slots().len().max(1) as f64).sqrt();
         let mut consider = |d: u32| {
             let other = self.near.get(&d).expect("every doc is in the LSH index");
             let Ok(j) = other.try_jaccard(sig) else {
@@ -861,9 +877,15 @@ impl Detector {
             } else {
                 let small = other.shingles().min(sig.shingles());
                 let c = containment_from_jaccard(j, other.shingles(), sig.shingles());
-                (small >= self.config.min_containment_shingles
-                    && c >= self.config.near_copy_containment)
-                    .then_some(c)
+                if small >= self.config.min_containment_shingles
+                    && c >= self.config.near_copy_containment
+                {
+                    Some(c)
+                } else {
+                    (j >= gray_zone
+                        && self.docs[&d].vector.cosine(vector) >= self.config.near_copy_cosine)
+                        .then_some(j)
+                }
             };
             if let Some(s) = score {
                 let s = s as f32;
