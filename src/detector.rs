@@ -570,6 +570,34 @@ impl Detector {
         self.insert_analyses(articles.iter().map(|(id, _)| id.as_ref()), analyses)
     }
 
+    /// Inserts a batch of articles analysed beforehand by [`Detector::analyze`] (of this
+    /// detector or of any detector with the same configuration: analysis depends on nothing
+    /// else), with [`Detector::insert_batch`]'s meaning: every article's terms are counted
+    /// before any is weighed. This lets an application analyse the next batch on other threads
+    /// while this one is inserted.
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let mut d = Detector::new(Default::default())?;
+    /// let reader = d.clone();
+    /// let texts = ["Gales closed the harbour on Friday.", "Gales closed the harbour on Friday."];
+    /// let analyses = texts.iter().map(|t| reader.analyze(t)).collect();
+    /// let verdicts = d.insert_analyzed_batch(&["a", "b"], analyses);
+    /// assert_eq!(verdicts[1].as_ref().unwrap().matched.as_ref().unwrap().id, "a");
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    /// When `ids` and `analyses` differ in length.
+    pub fn insert_analyzed_batch<I: AsRef<str>>(
+        &mut self,
+        ids: &[I],
+        analyses: Vec<Result<Analysis>>,
+    ) -> Vec<Result<Verdict>> {
+        assert_eq!(ids.len(), analyses.len(), "one analysis per id");
+        self.insert_analyses(ids.iter().map(AsRef::as_ref), analyses)
+    }
+
     fn insert_analyses<'a>(
         &mut self,
         ids: impl Iterator<Item = &'a str> + Clone,
