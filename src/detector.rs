@@ -886,16 +886,11 @@ impl Detector {
         // 2. Near copies: LSH candidates, plus the story tier's candidates (which find trimmed
         // copies whose Jaccard similarity is too low for the bands).
         let sig = &analysis.signature;
-        let story_candidates = if self.config.story.enabled {
-            self.story_candidates(vector, top)
-        } else {
-            Vec::new()
-        };
         let mut best_near: Option<(u32, f32)> = None;
         // Two standard errors of the Jaccard estimate under the near-copy threshold.
         let t = self.config.near_copy;
         let gray_zone = t - 2.0 * (t * (1.0 - t) / sig.slots().len().max(1) as f64).sqrt();
-        let mut consider = |d: u32| {
+        let consider = |d: u32, best_near: &mut Option<(u32, f32)>| {
             let other = self.near.get(&d).expect("every doc is in the LSH index");
             let Ok(j) = other.try_jaccard(sig) else {
                 return;
@@ -918,18 +913,31 @@ impl Detector {
             if let Some(s) = score {
                 let s = s as f32;
                 if best_near.is_none_or(|(bd, bs)| s > bs || (s == bs && d < bd)) {
-                    best_near = Some((d, s));
+                    *best_near = Some((d, s));
                 }
             }
         };
         for d in self.near.candidates(sig) {
-            consider(d);
+            consider(d, &mut best_near);
         }
+        // Strong evidence from the bands (a Jaccard or containment score at or over the
+        // near-copy threshold) decides alone: the story tier's candidates are not needed.
+        if let Some((d, s)) = best_near.filter(|&(_, s)| f64::from(s) >= self.config.near_copy) {
+            return Decision {
+                story: Some(self.docs[&d].story),
+                matched: Some((d, MatchKind::NearCopy, s)),
+            };
+        }
+        let story_candidates = if self.config.story.enabled {
+            self.story_candidates(vector, top)
+        } else {
+            Vec::new()
+        };
         // A copy shares the original's vocabulary: only strong story candidates can be one.
         let strong = self.config.story.linkage.min_average;
         for &(d, cos) in &story_candidates {
             if cos >= strong {
-                consider(d);
+                consider(d, &mut best_near);
             }
         }
         if let Some((d, s)) = best_near {
