@@ -26,7 +26,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::hash::{fmix64, push_to, FastMap, SmallList};
+use crate::hash::{fmix64, FastMap};
 use crate::minhash::Signature;
 use std::hash::Hash;
 
@@ -192,7 +192,12 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 #[derive(Clone, Debug)]
 pub struct LshIndex<K> {
     params: LshParams,
-    tables: Vec<FastMap<u64, SmallList<K>>>,
+    /// Per band: the first key indexed under each band value. Most band values belong to one
+    /// key, so this map holds plain keys (16-byte entries for `u32` keys, where a list per
+    /// value would take 24 and more).
+    tables: Vec<FastMap<u64, K>>,
+    /// Per band: the further keys of a band value, when there are any.
+    overflow: Vec<FastMap<u64, Vec<K>>>,
     signatures: FastMap<K, Signature>,
 }
 
@@ -202,6 +207,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         LshIndex {
             params,
             tables: (0..params.bands).map(|_| FastMap::default()).collect(),
+            overflow: (0..params.bands).map(|_| FastMap::default()).collect(),
             signatures: FastMap::default(),
         }
     }
@@ -235,8 +241,16 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         // Check the shape before changing anything.
         let _ = params.keys(&signature)?;
         let old = self.remove(&key);
-        for (table, band) in self.tables.iter_mut().zip(params.keys(&signature)?) {
-            push_to(table, band, key.clone());
+        let bands = self.tables.iter_mut().zip(&mut self.overflow);
+        for ((table, overflow), band) in bands.zip(params.keys(&signature)?) {
+            match table.entry(band) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(key.clone());
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    overflow.entry(band).or_default().push(key.clone());
+                }
+            }
         }
         self.signatures.insert(key, signature);
         Ok(old)
@@ -249,10 +263,25 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             .params
             .keys(&signature)
             .expect("stored signatures were checked on insert");
-        for (table, band) in self.tables.iter_mut().zip(keys) {
-            if let Some(bucket) = table.get_mut(&band) {
-                if bucket.remove(key) {
-                    table.remove(&band);
+        for ((table, overflow), band) in self.tables.iter_mut().zip(&mut self.overflow).zip(keys) {
+            if table.get(&band) == Some(key) {
+                // The first key goes: a further one, if any, takes its place.
+                match overflow.get_mut(&band) {
+                    Some(more) => {
+                        let next = more.pop().expect("overflow lists are never empty");
+                        if more.is_empty() {
+                            overflow.remove(&band);
+                        }
+                        table.insert(band, next);
+                    }
+                    None => {
+                        table.remove(&band);
+                    }
+                }
+            } else if let Some(more) = overflow.get_mut(&band) {
+                more.retain(|k| k != key);
+                if more.is_empty() {
+                    overflow.remove(&band);
                 }
             }
         }
@@ -266,9 +295,12 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             return Vec::new();
         };
         let mut out: Vec<K> = Vec::new();
-        for (table, band) in self.tables.iter().zip(keys) {
-            if let Some(bucket) = table.get(&band) {
-                out.extend(bucket.as_slice().iter().cloned());
+        for ((table, overflow), band) in self.tables.iter().zip(&self.overflow).zip(keys) {
+            if let Some(first) = table.get(&band) {
+                out.push(first.clone());
+                if let Some(more) = overflow.get(&band) {
+                    out.extend(more.iter().cloned());
+                }
             }
         }
         out.sort_unstable();
@@ -345,5 +377,6 @@ mod tests {
         assert!(index.remove(&1).is_some());
         assert!(index.candidates(&h.sketch(0..200u64)).is_empty());
         assert!(index.tables.iter().all(|t| t.is_empty()));
+        assert!(index.overflow.iter().all(|t| t.is_empty()));
     }
 }
