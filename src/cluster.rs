@@ -109,6 +109,17 @@ impl Linkage {
         Ok(())
     }
 
+    /// The members compared, and how many: the first, and the most recent up to
+    /// [`Linkage::max_compared`] in all. `members` is not empty.
+    pub(crate) fn sample<'a>(&self, members: &'a [u32]) -> (usize, impl Iterator<Item = u32> + 'a) {
+        let recent = members
+            .len()
+            .saturating_sub(self.max_compared.saturating_sub(1))
+            .max(1);
+        let sample = std::iter::once(members[0]).chain(members[recent..].iter().copied());
+        (1 + members.len() - recent, sample)
+    }
+
     /// The evidence for joining `story`, whether or not it passes.
     pub fn link(
         &self,
@@ -119,12 +130,7 @@ impl Linkage {
         let members = stories.members(story)?;
         let (mut sum, mut n, mut min) = (0f32, 0usize, f32::INFINITY);
         let mut best = (members[0], f32::NEG_INFINITY);
-        let recent = members
-            .len()
-            .saturating_sub(self.max_compared.saturating_sub(1))
-            .max(1);
-        let sample = std::iter::once(members[0]).chain(members[recent..].iter().copied());
-        for m in sample {
+        for m in self.sample(members).1 {
             let s = sim(m);
             sum += s;
             n += 1;
@@ -152,14 +158,9 @@ impl Linkage {
         sim: impl Fn(u32) -> f32,
     ) -> Option<StoryLink> {
         let members = stories.members(story)?;
-        let recent = members
-            .len()
-            .saturating_sub(self.max_compared.saturating_sub(1))
-            .max(1);
-        let total = 1 + members.len() - recent;
+        let (total, sample) = self.sample(members);
         let (mut sum, mut min) = (0f32, f32::INFINITY);
         let mut best = (members[0], f32::NEG_INFINITY);
-        let sample = std::iter::once(members[0]).chain(members[recent..].iter().copied());
         for (n, m) in sample.enumerate() {
             let s = sim(m);
             if s < self.min_link {

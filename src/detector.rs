@@ -420,13 +420,7 @@ impl Detector {
     /// [`ErrorKind::TooLarge`] over [`DetectorConfig::max_article_bytes`];
     /// [`ErrorKind::EmptyText`] when no word is left after normalisation.
     pub fn analyze(&self, text: &str) -> Result<Analysis> {
-        if text.len() > self.config.max_article_bytes {
-            return Err(ErrorKind::TooLarge {
-                bytes: text.len(),
-                max: self.config.max_article_bytes,
-            }
-            .into());
-        }
+        self.check_size(text)?;
         let mut words: Vec<u64> = Vec::with_capacity(text.len() / 6);
         let mut counter = TermCounter::default();
         let mut content = 0x2545_f491_4f6c_dd1du64;
@@ -471,13 +465,7 @@ impl Detector {
     /// # Errors
     /// As [`Detector::analyze`].
     pub fn signature(&self, text: &str) -> Result<Signature> {
-        if text.len() > self.config.max_article_bytes {
-            return Err(ErrorKind::TooLarge {
-                bytes: text.len(),
-                max: self.config.max_article_bytes,
-            }
-            .into());
-        }
+        self.check_size(text)?;
         let seed = self.config.shingle.seed;
         match self.config.shingle.kind {
             ShingleKind::Words { k } => {
@@ -499,6 +487,17 @@ impl Detector {
                     .sketch(CharShingles::new(&normalized, n, seed)))
             }
         }
+    }
+
+    fn check_size(&self, text: &str) -> Result<()> {
+        if text.len() > self.config.max_article_bytes {
+            return Err(ErrorKind::TooLarge {
+                bytes: text.len(),
+                max: self.config.max_article_bytes,
+            }
+            .into());
+        }
+        Ok(())
     }
 
     /// Reads and indexes one article, and says which story it belongs to.
@@ -1030,17 +1029,10 @@ impl Detector {
             pairs.sort_unstable();
             pairs.dedup();
             let sample = |s: StoryId| -> Vec<u32> {
-                let m = self.stories.members(s).unwrap_or(&[]);
-                if m.is_empty() {
-                    return Vec::new();
+                match self.stories.members(s) {
+                    Some(m) => linkage.sample(m).1.collect(),
+                    None => Vec::new(),
                 }
-                let recent = m
-                    .len()
-                    .saturating_sub(linkage.max_compared.saturating_sub(1))
-                    .max(1);
-                std::iter::once(m[0])
-                    .chain(m[recent..].iter().copied())
-                    .collect()
             };
             let mut passing: Vec<(f32, StoryId, StoryId)> = Vec::new();
             for (a, b) in pairs {

@@ -231,7 +231,8 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-async fn submit(app: &App, items: Vec<Item>) -> Result<Vec<Outcome>, ApiError> {
+/// Hands a job to the writer and waits for its answer.
+async fn ask<T>(app: &App, job: impl FnOnce(oneshot::Sender<T>) -> Job) -> Result<T, ApiError> {
     let (reply, rx) = oneshot::channel();
     let gone = || {
         ApiError(
@@ -239,11 +240,12 @@ async fn submit(app: &App, items: Vec<Item>) -> Result<Vec<Outcome>, ApiError> {
             "the service is stopping".into(),
         )
     };
-    app.jobs
-        .send(Job::Insert { items, reply })
-        .await
-        .map_err(|_| gone())?;
+    app.jobs.send(job(reply)).await.map_err(|_| gone())?;
     rx.await.map_err(|_| gone())
+}
+
+async fn submit(app: &App, items: Vec<Item>) -> Result<Vec<Outcome>, ApiError> {
+    ask(app, |reply| Job::Insert { items, reply }).await
 }
 
 async fn post_article(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, ApiError> {
@@ -379,21 +381,12 @@ async fn delete_article(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let (reply, rx) = oneshot::channel();
-    let gone = || {
-        ApiError(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the service is stopping".into(),
-        )
-    };
-    app.jobs
-        .send(Job::Delete {
-            id: id.clone(),
-            reply,
-        })
-        .await
-        .map_err(|_| gone())?;
-    match rx.await.map_err(|_| gone())? {
+    let outcome = ask(&app, |reply| Job::Delete {
+        id: id.clone(),
+        reply,
+    })
+    .await?;
+    match outcome {
         Outcome::Deleted(true) => Ok(StatusCode::NO_CONTENT),
         Outcome::Deleted(false) => Err(ApiError(
             StatusCode::NOT_FOUND,
