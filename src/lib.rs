@@ -46,6 +46,16 @@
 //!
 //! - `serde` (default): `Serialize`/`Deserialize` for configurations, signatures and verdicts.
 //! - `rayon` (default): the `par_` methods. The library never builds its own thread pool.
+//! - `persist` (default): [`Detector::save`] and [`Detector::load`], one versioned,
+//!   checksummed file for a whole detector.
+//! - `cli`: the `copydesk` command-line tool (`cluster`, `index`, `query`, `eval`).
+//! - `serve`: `copydesk serve`, the HTTP ingest service over an embedded SQLite store.
+//!
+//! # Persisting article by article
+//!
+//! An application with its own store keeps one [`ArticleRecord`] per article
+//! ([`Detector::record`]) and rebuilds a detector with [`Detector::restore`]; the ingest
+//! service does this with SQLite.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
