@@ -91,15 +91,7 @@ pub struct MinHasher {
     /// precomputed: densifying a short article is then table lookups, not hashing.
     probes: Box<[u16]>,
     probe_depth: usize,
-    /// For up to 256 slots: `first_hit[i * k + j]`, the first attempt at which bin `i`'s probe
-    /// sequence reaches bin `j` (`u16::MAX` if not within [`FIRST_HIT_HORIZON`]` × k`). With
-    /// only a few bins filled, each empty bin then takes the filled bin it reaches first in
-    /// `m` lookups, instead of walking about `k / m` probes.
-    first_hit: Box<[u16]>,
 }
-
-/// How far, in multiples of `k`, the first-hit table follows each probe sequence.
-const FIRST_HIT_HORIZON: usize = 8;
 
 impl MinHasher {
     /// A hasher, once its configuration is checked.
@@ -134,28 +126,12 @@ impl MinHasher {
         let probes = (0..k)
             .flat_map(|i| (0..probe_depth).map(move |a| probe(densify_seed, k, i, a as u64) as u16))
             .collect();
-        let first_hit = if k <= 256 {
-            let mut t = vec![u16::MAX; k * k];
-            for i in 0..k {
-                for a in 0..FIRST_HIT_HORIZON * k {
-                    let j = probe(densify_seed, k, i, a as u64);
-                    let cell = &mut t[i * k + j];
-                    if *cell == u16::MAX {
-                        *cell = a as u16;
-                    }
-                }
-            }
-            t.into_boxed_slice()
-        } else {
-            Box::default()
-        };
         Ok(MinHasher {
             config,
             perms,
             densify_seed,
             probes,
             probe_depth,
-            first_hit,
         })
     }
 
@@ -214,47 +190,6 @@ impl MinHasher {
             return;
         }
         let is_filled = |j: usize| filled[j >> 6] >> (j & 63) & 1 == 1;
-        let m = k - empty;
-        if !self.first_hit.is_empty() && m * m < k {
-            // Few bins filled: for each empty bin, the filled bin its sequence reaches first.
-            let mut full = [0u16; 256];
-            let mut n = 0;
-            for (j, &v) in slots.iter().enumerate() {
-                if v != EMPTY_SLOT {
-                    full[n] = j as u16;
-                    n += 1;
-                }
-            }
-            let full = &full[..n];
-            for i in 0..k {
-                if is_filled(i) {
-                    continue;
-                }
-                let row = &self.first_hit[i * k..(i + 1) * k];
-                let (mut best, mut at) = (u16::MAX, usize::MAX);
-                for &j in full {
-                    let a = row[usize::from(j)];
-                    if a < best {
-                        best = a;
-                        at = usize::from(j);
-                    }
-                }
-                if at == usize::MAX {
-                    // Beyond the table: walk on from where it stops.
-                    let mut attempt = (FIRST_HIT_HORIZON * k) as u64;
-                    loop {
-                        let j = probe(self.densify_seed, k, i, attempt);
-                        if is_filled(j) {
-                            at = j;
-                            break;
-                        }
-                        attempt += 1;
-                    }
-                }
-                slots[i] = slots[at];
-            }
-            return;
-        }
         let depth = self.probe_depth;
         // The empty bins, in order, from the bitmap's complement.
         let empties = (0..k.div_ceil(64)).flat_map(|w| {
