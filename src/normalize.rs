@@ -94,15 +94,24 @@ impl Normalizer {
     /// assert_eq!(Normalizer::default().article_lines(text), vec!["Markets rose."]);
     /// ```
     pub fn article_lines<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        let mut lines = Vec::new();
+        self.for_each_line(text, |line| lines.push(line));
+        lines
+    }
+
+    /// The article text lines, in order, without collecting them: the non-empty lines that
+    /// pass the boilerplate rules, or every non-empty line when none does.
+    fn for_each_line<'a>(&self, text: &'a str, mut f: impl FnMut(&'a str)) {
         let raw = text.lines().map(str::trim).filter(|l| !l.is_empty());
-        if !self.config.strip_boilerplate {
-            return raw.collect();
+        let mut kept = false;
+        if self.config.strip_boilerplate {
+            for line in raw.clone().filter_map(clean_line) {
+                f(line);
+                kept = true;
+            }
         }
-        let kept: Vec<&str> = raw.clone().filter_map(clean_line).collect();
-        if kept.is_empty() {
-            raw.collect()
-        } else {
-            kept
+        if !kept {
+            raw.for_each(f);
         }
     }
 
@@ -118,21 +127,12 @@ impl Normalizer {
     /// assert_eq!(words[2], ("paris".to_string(), true, true));
     /// ```
     pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token<'_>)) {
-        // The lines of `article_lines`, without collecting them.
         let mut scratch = Scratch::default();
-        let raw = text.lines().map(str::trim).filter(|l| !l.is_empty());
-        let mut kept = 0u32;
-        if self.config.strip_boilerplate {
-            for line in raw.clone().filter_map(clean_line) {
-                self.tokenize_line(line, kept, &mut scratch, &mut f);
-                kept += 1;
-            }
-        }
-        if kept == 0 {
-            for (line_no, line) in raw.enumerate() {
-                self.tokenize_line(line, line_no as u32, &mut scratch, &mut f);
-            }
-        }
+        let mut line_no = 0u32;
+        self.for_each_line(text, |line| {
+            self.tokenize_line(line, line_no, &mut scratch, &mut f);
+            line_no += 1;
+        });
     }
 
     /// The article's words joined by single spaces: the canonical text that two copies share.
@@ -202,25 +202,8 @@ impl Normalizer {
                 i = end;
                 continue;
             }
-            if c == ' ' {
-                // The common separator, which no joining rule applies to.
-                if self.emit(
-                    line,
-                    span.take(),
-                    s,
-                    capitalized,
-                    token_sentence_start,
-                    line_no,
-                    f,
-                ) {
-                    sentence_start = false;
-                }
-                acronym = false;
-                prev = ' ';
-                i += 1;
-                continue;
-            }
-            if span.is_some() || !s.raw.is_empty() {
+            // A space, the common separator, takes part in no joining rule.
+            if c != ' ' && (span.is_some() || !s.raw.is_empty()) {
                 let next = next_char(line, i + len);
                 if is_apostrophe(c) && next.is_some_and(is_word_char) {
                     let after = next_char(line, i + len + 1);
