@@ -127,35 +127,29 @@ impl Linkage {
         story: StoryId,
         sim: impl Fn(u32) -> f32,
     ) -> Option<StoryLink> {
-        let members = stories.members(story)?;
-        let (mut sum, mut n, mut min) = (0f32, 0usize, f32::INFINITY);
-        let mut best = (members[0], f32::NEG_INFINITY);
-        for m in self.sample(members).1 {
-            let s = sim(m);
-            sum += s;
-            n += 1;
-            min = min.min(s);
-            if s > best.1 {
-                best = (m, s);
-            }
-        }
-        Some(StoryLink {
-            story,
-            average: sum / n as f32,
-            min,
-            best_member: best.0,
-            best: best.1,
-        })
+        self.evaluate(stories, story, sim, false)
     }
 
-    /// [`Linkage::link`] when the story passes both bars, else `None`; stops comparing as soon
-    /// as a member falls under [`Linkage::min_link`] or the average can no longer reach
-    /// [`Linkage::min_average`] (similarities are at most 1). Same answers, fewer comparisons.
+    /// [`Linkage::link`] when the story passes both bars, else `None`, with fewer comparisons.
     fn passing_link(
         &self,
         stories: &Stories,
         story: StoryId,
         sim: impl Fn(u32) -> f32,
+    ) -> Option<StoryLink> {
+        self.evaluate(stories, story, sim, true)
+            .filter(|l| l.average >= self.min_average && l.min >= self.min_link)
+    }
+
+    /// Compares the article with the story's sample. With `give_up`, stops (and returns `None`)
+    /// as soon as a member falls under [`Linkage::min_link`] or the average can no longer
+    /// reach [`Linkage::min_average`] (similarities are at most 1): the story cannot pass.
+    fn evaluate(
+        &self,
+        stories: &Stories,
+        story: StoryId,
+        sim: impl Fn(u32) -> f32,
+        give_up: bool,
     ) -> Option<StoryLink> {
         let members = stories.members(story)?;
         let (total, sample) = self.sample(members);
@@ -163,23 +157,19 @@ impl Linkage {
         let mut best = (members[0], f32::NEG_INFINITY);
         for (n, m) in sample.enumerate() {
             let s = sim(m);
-            if s < self.min_link {
-                return None;
-            }
             sum += s;
             min = min.min(s);
             if s > best.1 {
                 best = (m, s);
             }
-            let left = (total - n - 1) as f32;
-            if (sum + left) / (total as f32) < self.min_average {
+            let reachable = (sum + (total - n - 1) as f32) / total as f32;
+            if give_up && (s < self.min_link || reachable < self.min_average) {
                 return None;
             }
         }
-        let average = sum / total as f32;
-        (average >= self.min_average).then_some(StoryLink {
+        Some(StoryLink {
             story,
-            average,
+            average: sum / total as f32,
             min,
             best_member: best.0,
             best: best.1,
