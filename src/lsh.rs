@@ -138,18 +138,24 @@ impl LshParams {
         Ok(self.keys(signature)?.collect())
     }
 
-    /// [`LshParams::band_keys`] without collecting them.
-    fn keys<'a>(&self, signature: &'a Signature) -> Result<impl Iterator<Item = u64> + 'a> {
-        let slots = signature.slots();
-        if slots.len() < self.slots() {
+    /// An error unless the signature has the slots the bands need.
+    fn check(&self, signature: &Signature) -> Result<()> {
+        let have = signature.slots().len();
+        if have < self.slots() {
             return Err(Error::incompatible(format!(
-                "{} bands of {} rows need {} slots, the signature has {}",
+                "{} bands of {} rows need {} slots, the signature has {have}",
                 self.bands,
                 self.rows,
-                self.slots(),
-                slots.len()
+                self.slots()
             )));
         }
+        Ok(())
+    }
+
+    /// [`LshParams::band_keys`] without collecting them.
+    fn keys<'a>(&self, signature: &'a Signature) -> Result<impl Iterator<Item = u64> + 'a> {
+        self.check(signature)?;
+        let slots = signature.slots();
         let rows = self.rows;
         Ok((0..self.bands).map(move |b| band_key(slots, b, rows)))
     }
@@ -238,8 +244,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     /// When the signature is shorter than the bands need; the index is then unchanged.
     pub fn insert(&mut self, key: K, signature: Signature) -> Result<Option<Signature>> {
         let params = self.params;
-        // Check the shape before changing anything.
-        let _ = params.keys(&signature)?;
+        params.check(&signature)?;
         let old = self.remove(&key);
         let bands = self.tables.iter_mut().zip(&mut self.overflow);
         for ((table, overflow), band) in bands.zip(params.keys(&signature)?) {
