@@ -1,5 +1,8 @@
 //! The `copydesk` binary, run on generated inputs: formats, broken input, indexes, eval.
 
+mod common;
+
+use common::article;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -46,41 +49,6 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// A made-up article: `sentences` sentences of words drawn by a seeded generator, so that
-/// different seeds share no shingles and the same seed gives the same text.
-fn article(seed: u64, sentences: usize) -> String {
-    const WORDS: &[&str] = &[
-        "council", "harbour", "minister", "river", "bridge", "election", "vote", "storm", "school",
-        "hospital", "police", "market", "budget", "court", "ferry", "union", "strike", "farmers",
-        "rail", "airport", "museum", "festival", "mayor", "report", "plan", "workers", "tax",
-        "fund", "road", "village", "coast", "factory", "energy", "price",
-    ];
-    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let mut s = String::new();
-    for _ in 0..sentences {
-        let n = 12 + next() % 10;
-        for w in 0..n {
-            let word = WORDS[(next() % WORDS.len() as u64) as usize];
-            if w == 0 {
-                s.push_str(&word[..1].to_uppercase());
-                s.push_str(&word[1..]);
-            } else {
-                s.push(' ');
-                s.push_str(word);
-                s.push_str(&format!("{}", next() % 100));
-            }
-        }
-        s.push_str(". ");
-    }
-    s
 }
 
 fn jsonl_line(id: &str, text: &str) -> String {
