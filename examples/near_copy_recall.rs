@@ -105,7 +105,41 @@ fn main() {
         labelled,
         labelled as f64 / n as f64
     );
+    // The other way round: how many articles labelled a near copy are not one by the exact
+    // sets (Jaccard under 0.5 and containment of the smaller set under 0.8).
+    let number: HashMap<&str, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect();
+    let (mut near, mut wrong) = (0, Vec::new());
+    for (i, v) in verdicts.iter().enumerate() {
+        let Some(m) = v.as_ref().ok().and_then(|v| v.matched.as_ref()) else {
+            continue;
+        };
+        if m.kind != MatchKind::NearCopy {
+            continue;
+        }
+        near += 1;
+        let (sa, sb) = (&sets[i], &sets[number[m.id.as_str()]]);
+        let inter = sa.intersection(sb).count();
+        let j = inter as f64 / (sa.len() + sb.len() - inter).max(1) as f64;
+        let c = inter as f64 / sa.len().min(sb.len()).max(1) as f64;
+        if j < 0.5 && c < 0.8 {
+            wrong.push((articles[i].0.clone(), m.id.clone(), j, c));
+        }
+    }
+    println!(
+        "labelled near copy: {near}; of them neither Jaccard >= 0.5 nor containment >= 0.8 by \
+         the exact sets: {} ({:.4})",
+        wrong.len(),
+        wrong.len() as f64 / near.max(1) as f64
+    );
+    for (a, b, j, c) in wrong.iter().take(10) {
+        println!("  {a} near copy of {b}: exact Jaccard {j:.3}, containment {c:.3}");
+    }
     for (a, b, j, m) in missed.iter().take(20) {
-        println!("  missed {a} / {b}: Jaccard {j:.3}; later article's match: {m:?}");
+        let s = detector.compare(a, b);
+        println!("  missed {a} / {b}: Jaccard {j:.3}, scores {s:?}; later article's match: {m:?}");
     }
 }

@@ -18,10 +18,17 @@
 //! - recall against the exact reference pairs written by the peers script (`--truth`).
 //! - peak resident memory (VmHWM).
 //!
+//! With `--seeds N`, prints instead the recall (mean, standard deviation, range) over `N` hash
+//! seeds with the peers' tokenisation, for one-permutation and classic MinHash:
+//! `benches/recall_seeds.py` measures the peers the same way.
+//!
+//! With `--misses`, prints instead, for every reference pair the peers' tokenisation misses,
+//! its exact Jaccard, its estimate and whether LSH made it a candidate: where recall is lost.
+//!
 //! Prints one JSON object per variant, in the peers script's field names.
 
 use copydesk::lsh::{LshIndex, LshParams};
-use copydesk::minhash::{MinHashConfig, MinHasher, Signature};
+use copydesk::minhash::{Algorithm, MinHashConfig, MinHasher, Signature};
 use copydesk::shingle::{word_hash, WordShingles};
 use copydesk::{Detector, DetectorConfig};
 use rayon::prelude::*;
@@ -59,11 +66,66 @@ fn load(paths: &[String]) -> Vec<String> {
 /// The peers' shingles, as hashes: `text.lower().split()`, word 5-shingles (a shorter text is
 /// one shingle of all its words).
 fn peer_signature(minhasher: &MinHasher, text: &str, words: &mut Vec<u64>) -> Signature {
+    seeded_peer_signature(minhasher, text, words, 0)
+}
+
+/// [`peer_signature`] with the word and shingle hashes seeded: a different hash function.
+fn seeded_peer_signature(
+    minhasher: &MinHasher,
+    text: &str,
+    words: &mut Vec<u64>,
+    seed: u64,
+) -> Signature {
     words.clear();
     let lower = text.to_lowercase();
-    words.extend(lower.split_whitespace().map(|w| word_hash(w, 0)));
+    words.extend(lower.split_whitespace().map(|w| word_hash(w, seed)));
     let k = words.len().clamp(1, 5);
-    minhasher.sketch(WordShingles::new(words, k, 0))
+    minhasher.sketch(WordShingles::new(words, k, seed))
+}
+
+/// Recall over `seeds` hash functions, one-permutation and classic, with the peers'
+/// tokenisation: one seed's recall is one draw (`benches/recall_seeds.py` does the same for
+/// the peers).
+fn seed_sweep(texts: &[String], truth: &HashSet<(u32, u32)>, seeds: u64) {
+    for algorithm in [Algorithm::OnePermutation, Algorithm::Classic] {
+        let recalls: Vec<f64> = (0..seeds)
+            .map(|seed| {
+                let minhasher = MinHasher::new(MinHashConfig {
+                    algorithm,
+                    seed,
+                    ..MinHashConfig::default()
+                })
+                .expect("valid");
+                let sigs: Vec<Signature> = texts
+                    .par_iter()
+                    .map_init(Vec::new, |w, t| {
+                        seeded_peer_signature(&minhasher, t, w, seed)
+                    })
+                    .collect();
+                let (.., good) = lsh(&sigs, 0.5);
+                let found = good.iter().filter(|p| truth.contains(p)).count();
+                found as f64 / truth.len().max(1) as f64
+            })
+            .collect();
+        let n = recalls.len() as f64;
+        let mean = recalls.iter().sum::<f64>() / n;
+        let sd =
+            (recalls.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        let (min, max) = recalls
+            .iter()
+            .fold((f64::INFINITY, 0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+        println!(
+            "{}",
+            serde_json::json!({
+                "peer": format!("copydesk_peer_tokens_{algorithm:?}"),
+                "seeds": seeds,
+                "recall_mean": mean,
+                "recall_sd": sd,
+                "recall_min": min,
+                "recall_max": max,
+            })
+        );
+    }
 }
 
 fn lsh(signatures: &[Signature], threshold: f64) -> (f64, f64, f64, usize, Vec<(u32, u32)>) {
@@ -98,8 +160,48 @@ fn lsh(signatures: &[Signature], threshold: f64) -> (f64, f64, f64, usize, Vec<(
     (build, query, verify, pairs.len(), good)
 }
 
+/// The reference pairs the peers' tokenisation misses, and why.
+fn misses(texts: &[String], truth: &HashSet<(u32, u32)>, minhasher: &MinHasher) {
+    let sets: Vec<HashSet<u64>> = texts
+        .iter()
+        .map(|t| {
+            let lower = t.to_lowercase();
+            let w: Vec<u64> = lower.split_whitespace().map(|w| word_hash(w, 0)).collect();
+            WordShingles::new(&w, w.len().clamp(1, 5), 0).collect()
+        })
+        .collect();
+    let mut words = Vec::new();
+    let sigs: Vec<Signature> = texts
+        .iter()
+        .map(|t| peer_signature(minhasher, t, &mut words))
+        .collect();
+    let mut index = LshIndex::new(LshParams::new(32, 4).expect("valid"));
+    for (i, s) in sigs.iter().enumerate() {
+        index.insert(i as u32, s.clone()).expect("same shape");
+    }
+    let mut pairs: Vec<_> = truth.iter().copied().collect();
+    pairs.sort_unstable();
+    for (a, b) in pairs {
+        let (sa, sb) = (&sets[a as usize], &sets[b as usize]);
+        let shared = sa.intersection(sb).count();
+        let exact = shared as f64 / (sa.len() + sb.len() - shared) as f64;
+        let estimate = sigs[a as usize].jaccard(&sigs[b as usize]);
+        let candidate = index.candidates(&sigs[a as usize]).contains(&b);
+        if estimate < 0.5 || !candidate {
+            println!(
+                "{a} {b}: exact {exact:.3}, estimate {estimate:.3}, candidate {candidate}, \
+                 shingles {} and {}",
+                sa.len(),
+                sb.len()
+            );
+        }
+    }
+}
+
 fn main() {
     let mut corpus = Vec::new();
+    let mut show_misses = false;
+    let mut seeds = 0u64;
     let mut truth_path = None;
     let mut threads = 1usize;
     let mut args = std::env::args().skip(1);
@@ -107,6 +209,8 @@ fn main() {
         match a.as_str() {
             "--corpus" => corpus.push(args.next().expect("--corpus PATH")),
             "--truth" => truth_path = Some(args.next().expect("--truth PATH")),
+            "--misses" => show_misses = true,
+            "--seeds" => seeds = args.next().and_then(|n| n.parse().ok()).expect("--seeds N"),
             "--threads" => {
                 threads = args
                     .next()
@@ -114,7 +218,9 @@ fn main() {
                     .expect("--threads N")
             }
             _ => {
-                eprintln!("usage: peer_bench --corpus PATH... [--truth PATH] [--threads N]");
+                eprintln!(
+                    "usage: peer_bench --corpus PATH... [--truth PATH] [--threads N] [--misses]"
+                );
                 std::process::exit(2);
             }
         }
@@ -131,6 +237,23 @@ fn main() {
         v.into_iter().map(|(a, b)| (a.min(b), a.max(b))).collect()
     });
     let baseline = hwm_mb();
+    if seeds > 0 {
+        seed_sweep(
+            &texts,
+            truth.as_ref().expect("--seeds needs --truth"),
+            seeds,
+        );
+        return;
+    }
+    if show_misses {
+        let truth = truth.as_ref().expect("--misses needs --truth");
+        misses(
+            &texts,
+            truth,
+            &MinHasher::new(MinHashConfig::default()).expect("valid"),
+        );
+        return;
+    }
 
     let detector = Detector::new(DetectorConfig::default()).expect("valid");
     let minhasher = MinHasher::new(MinHashConfig::default()).expect("valid");

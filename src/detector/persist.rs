@@ -28,8 +28,9 @@ use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
 /// The version of the file format written by [`Detector::save`]. A file of any other version
-/// is refused with [`ErrorKind::IndexVersion`].
-pub const FORMAT_VERSION: u32 = 1;
+/// is refused with [`ErrorKind::IndexVersion`]. Version 2: signature slots flag densified
+/// bins ([`DENSIFIED`](crate::minhash::DENSIFIED)).
+pub const FORMAT_VERSION: u32 = 2;
 
 const MAGIC: [u8; 8] = *b"copydesk";
 const HEADER: usize = 16;

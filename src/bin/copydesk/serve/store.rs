@@ -12,8 +12,8 @@ use copydesk::{ArticleRecord, DetectorConfig};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 
-/// The schema version, in SQLite's `user_version`.
-const SCHEMA: i64 = 1;
+/// The schema version, in SQLite's `user_version`. 2: signatures flag densified slots.
+const SCHEMA: i64 = 2;
 
 /// One stored article.
 #[derive(Clone, Debug)]
@@ -47,7 +47,7 @@ impl Store {
         conn.execute_batch("PRAGMA synchronous = FULL;")?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         match version {
-            0 => conn.execute_batch(
+            0 => conn.execute_batch(&format!(
                 "BEGIN;
                  CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
                  CREATE TABLE articles (
@@ -60,9 +60,9 @@ impl Store {
                      record BLOB NOT NULL
                  );
                  CREATE INDEX articles_story ON articles (story);
-                 PRAGMA user_version = 1;
-                 COMMIT;",
-            )?,
+                 PRAGMA user_version = {SCHEMA};
+                 COMMIT;"
+            ))?,
             SCHEMA => {}
             v => bail!(
                 "{}: store schema version {v}; this copydesk reads version {SCHEMA}",
