@@ -36,13 +36,16 @@ use crate::cluster::{Linkage, Stories, StoryId};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{fmix64, push_to, FastMap, SmallList};
 use crate::lsh::{LshIndex, LshParams};
-use crate::minhash::{containment_from_jaccard, MinHashConfig, MinHasher, Signature};
+use crate::minhash::{
+    containment_from_jaccard, CompactSignature, MinHashConfig, MinHasher, Signature,
+};
 use crate::normalize::{NormalizeConfig, Normalizer};
 use crate::shingle::{CharShingles, ShingleConfig, ShingleKind, Shingler, WordShingles};
 use crate::terms::{
     DocumentFrequencies, StopWords, TermConfig, TermCounter, TermCounts, TermVector,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[cfg(feature = "persist")]
 mod persist;
@@ -227,21 +230,44 @@ pub struct ArticleRecord {
     pub content: u64,
     /// Its story.
     pub story: StoryId,
-    /// Its MinHash signature.
-    pub signature: Signature,
+    /// Its MinHash signature, compact (as the LSH index keeps it).
+    pub signature: CompactSignature,
     /// Its weighted term vector.
     pub vector: TermVector,
     /// The verdict it was given.
     pub verdict: Verdict,
 }
 
+/// An indexed article. Its id is shared, not copied, with the `ids` map and with the
+/// matches of later articles that name it: one allocation per id.
 #[derive(Clone, Debug)]
 struct Doc {
-    id: Box<str>,
+    id: Arc<str>,
     content: u64,
     story: StoryId,
     vector: TermVector,
-    verdict: Verdict,
+    /// The match of its verdict (the verdict's story is `story`, which merges update).
+    matched: Option<StoredMatch>,
+}
+
+#[derive(Clone, Debug)]
+struct StoredMatch {
+    id: Arc<str>,
+    kind: MatchKind,
+    similarity: f32,
+}
+
+impl Doc {
+    fn verdict(&self) -> Verdict {
+        Verdict {
+            story: self.story,
+            matched: self.matched.as_ref().map(|m| Match {
+                id: m.id.to_string(),
+                kind: m.kind,
+                similarity: m.similarity,
+            }),
+        }
+    }
 }
 
 /// Two articles' scores on every tier, from [`Detector::compare`].
@@ -285,7 +311,7 @@ pub struct Detector {
     near: LshIndex<u32>,
     df: DocumentFrequencies,
     docs: FastMap<u32, Doc>,
-    ids: HashMap<Box<str>, u32>,
+    ids: HashMap<Arc<str>, u32>,
     exact: FastMap<u64, SmallList<u32>>,
     postings: FastMap<u64, Vec<u32>>,
     stories: Stories,
@@ -666,9 +692,9 @@ impl Detector {
             id: doc.id.to_string(),
             content: doc.content,
             story: doc.story,
-            signature: self.near.get(&number)?.clone(),
+            signature: self.near.get(&number)?.to_owned(),
             vector: doc.vector.clone(),
-            verdict: doc.verdict.clone(),
+            verdict: doc.verdict(),
         })
     }
 
@@ -722,15 +748,25 @@ impl Detector {
             }
         }
         self.stories.add(story, number);
-        self.ids.insert(id.as_str().into(), number);
+        let id: Arc<str> = id.into();
+        self.ids.insert(Arc::clone(&id), number);
+        let matched = verdict.matched.map(|m| StoredMatch {
+            // Shared with the matched article when it is indexed.
+            id: self
+                .ids
+                .get_key_value(m.id.as_str())
+                .map_or_else(|| m.id.as_str().into(), |(k, _)| Arc::clone(k)),
+            kind: m.kind,
+            similarity: m.similarity,
+        });
         self.docs.insert(
             number,
             Doc {
-                id: id.into(),
+                id,
                 content,
-                story,
+                story: verdict.story,
                 vector,
-                verdict,
+                matched,
             },
         );
         self.next_doc = self.next_doc.max(number + 1);
@@ -753,9 +789,10 @@ impl Detector {
         self.ids.get(id).map(|d| self.docs[d].story)
     }
 
-    /// The verdict given when the article was inserted.
-    pub fn verdict_of(&self, id: &str) -> Option<&Verdict> {
-        self.ids.get(id).map(|d| &self.docs[d].verdict)
+    /// The verdict given when the article was inserted, with its story as it is now (after
+    /// any [merges](Detector::merge_stories)).
+    pub fn verdict_of(&self, id: &str) -> Option<Verdict> {
+        self.ids.get(id).map(|d| self.docs[d].verdict())
     }
 
     /// The ids of a story's indexed members, in the order they joined.
@@ -815,9 +852,7 @@ impl Detector {
     fn existing(&self, id: &str, analysis: &Analysis) -> Result<Option<Verdict>> {
         match self.ids.get(id) {
             None => Ok(None),
-            Some(d) if self.docs[d].content == analysis.content => {
-                Ok(Some(self.docs[d].verdict.clone()))
-            }
+            Some(d) if self.docs[d].content == analysis.content => Ok(Some(self.docs[d].verdict())),
             Some(_) => Err(ErrorKind::IdConflict { id: id.to_string() }.into()),
         }
     }
@@ -834,6 +869,11 @@ impl Detector {
             .expect("more than 4 294 967 295 articles inserted");
         let story = decision.story.unwrap_or(StoryId(u64::from(doc_no)));
         let verdict = self.verdict(story, decision.matched);
+        let matched = decision.matched.map(|(d, kind, similarity)| StoredMatch {
+            id: Arc::clone(&self.docs[&d].id),
+            kind,
+            similarity,
+        });
         self.near
             .insert(doc_no, analysis.signature)
             .expect("signatures come from the detector's own hasher");
@@ -844,15 +884,16 @@ impl Detector {
             }
         }
         self.stories.add(story, doc_no);
-        self.ids.insert(id.into(), doc_no);
+        let id: Arc<str> = id.into();
+        self.ids.insert(Arc::clone(&id), doc_no);
         self.docs.insert(
             doc_no,
             Doc {
-                id: id.into(),
+                id,
                 content: analysis.content,
                 story,
                 vector,
-                verdict: verdict.clone(),
+                matched,
             },
         );
         verdict
@@ -884,7 +925,8 @@ impl Detector {
         }
         // 2. Near copies: LSH candidates, plus the story tier's candidates (which find trimmed
         // copies whose Jaccard similarity is too low for the bands).
-        let sig = &analysis.signature;
+        let compact = analysis.signature.compact();
+        let sig = compact.as_ref();
         let mut best_near: Option<(u32, f32)> = None;
         // Two standard errors of the Jaccard estimate under the near-copy threshold.
         let t = self.config.near_copy;
@@ -916,7 +958,7 @@ impl Detector {
                 }
             }
         };
-        for d in self.near.candidates(sig) {
+        for d in self.near.compact_candidates(sig) {
             consider(d, &mut best_near);
         }
         // Strong evidence from the bands (a Jaccard or containment score at or over the
@@ -1082,7 +1124,6 @@ impl Detector {
                     self.stories.add(old, d);
                     let doc = self.docs.get_mut(&d).expect("member is indexed");
                     doc.story = old;
-                    doc.verdict.story = old;
                 }
                 merged_into.push(old);
                 merged_now += 1;

@@ -27,7 +27,7 @@
 
 use crate::error::{Error, Result};
 use crate::hash::{fmix64, FastMap};
-use crate::minhash::Signature;
+use crate::minhash::{CompactRef, CompactSignature, Signature};
 use std::hash::Hash;
 
 /// The most rows a band may have.
@@ -130,17 +130,19 @@ impl LshParams {
         self.bands * self.rows
     }
 
-    /// The band keys of a signature, in band order.
+    /// The band keys of a signature, in band order, over its [compact](Signature::compact)
+    /// slots (as [`LshIndex`] computes them).
     ///
     /// # Errors
     /// When the signature has fewer than [`LshParams::slots`] slots.
     pub fn band_keys(&self, signature: &Signature) -> Result<Vec<u64>> {
-        Ok(self.keys(signature)?.collect())
+        let compact = signature.compact();
+        let keys = self.keys(compact.slots())?.collect();
+        Ok(keys)
     }
 
-    /// An error unless the signature has the slots the bands need.
-    fn check(&self, signature: &Signature) -> Result<()> {
-        let have = signature.slots().len();
+    /// An error unless a signature of `have` slots has the slots the bands need.
+    fn check(&self, have: usize) -> Result<()> {
         if have < self.slots() {
             return Err(Error::incompatible(format!(
                 "{} bands of {} rows need {} slots, the signature has {have}",
@@ -152,29 +154,35 @@ impl LshParams {
         Ok(())
     }
 
-    /// [`LshParams::band_keys`] without collecting them.
-    fn keys<'a>(&self, signature: &'a Signature) -> Result<impl Iterator<Item = u64> + 'a> {
-        self.check(signature)?;
-        let slots = signature.slots();
+    /// [`LshParams::band_keys`] of compact slots, without collecting them.
+    fn keys<'a>(&self, slots: &'a [u16]) -> Result<impl Iterator<Item = u64> + 'a> {
+        self.check(slots.len())?;
         let rows = self.rows;
         Ok((0..self.bands).map(move |b| band_key(slots, b, rows)))
     }
 }
 
-/// A band's key: its rows' values mixed two at a time by multiply-xorshift steps, finished by
-/// `fmix64`, and seeded by the band's number so that equal values in different bands differ.
-/// Keys need only be distinct within one index (a collision adds a candidate, which
-/// verification drops); they are never persisted.
+/// A band's key: its rows' 16-bit values mixed four at a time by multiply-xorshift steps,
+/// finished by `fmix64`, and seeded by the band's number so that equal values in different
+/// bands differ. Keys need only be distinct within one index (a collision adds a candidate,
+/// which verification drops); they are never persisted.
 #[inline]
-fn band_key(slots: &[u32], band: usize, rows: usize) -> u64 {
+fn band_key(slots: &[u16], band: usize, rows: usize) -> u64 {
     let mut h = (band as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    let mut pairs = slots[band * rows..(band + 1) * rows].chunks_exact(2);
-    for p in &mut pairs {
-        h = (h ^ (u64::from(p[0]) | u64::from(p[1]) << 32)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    let mut quads = slots[band * rows..(band + 1) * rows].chunks_exact(4);
+    for q in &mut quads {
+        let v =
+            u64::from(q[0]) | u64::from(q[1]) << 16 | u64::from(q[2]) << 32 | u64::from(q[3]) << 48;
+        h = (h ^ v).wrapping_mul(0xff51_afd7_ed55_8ccd);
         h ^= h >> 29;
     }
-    if let [last] = pairs.remainder() {
-        h = (h ^ u64::from(*last)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    let rest = quads.remainder();
+    if !rest.is_empty() {
+        let v = rest
+            .iter()
+            .enumerate()
+            .fold(0u64, |v, (i, &x)| v | u64::from(x) << (16 * i));
+        h = (h ^ v).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         h ^= h >> 29;
     }
     fmix64(h)
@@ -194,7 +202,9 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 
 /// A banded LSH index of MinHash signatures, keyed by `K`.
 ///
-/// It stores each signature once, so it can verify candidates and remove keys.
+/// It stores each signature once, [compact](Signature::compact) (16 bits a slot, in one
+/// arena: 256 bytes for 128 slots), so it can verify candidates and remove keys. Band keys are
+/// computed from the compact slots too. All signatures in one index have the same length.
 #[derive(Clone, Debug)]
 pub struct LshIndex<K> {
     params: LshParams,
@@ -204,7 +214,16 @@ pub struct LshIndex<K> {
     tables: Vec<FastMap<u64, K>>,
     /// Per band: the further keys of a band value, when there are any.
     overflow: Vec<FastMap<u64, Vec<K>>>,
-    signatures: FastMap<K, Signature>,
+    /// Each key's row in the arena.
+    rows: FastMap<K, u32>,
+    /// Slots per signature; 0 until the first insert.
+    width: usize,
+    /// The signatures' slots, `width` per row.
+    slots: Vec<u16>,
+    /// The signatures' shingle counts, one per row.
+    shingles: Vec<u32>,
+    /// Rows freed by removals, reused first.
+    free: Vec<u32>,
 }
 
 impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
@@ -214,7 +233,11 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             params,
             tables: (0..params.bands).map(|_| FastMap::default()).collect(),
             overflow: (0..params.bands).map(|_| FastMap::default()).collect(),
-            signatures: FastMap::default(),
+            rows: FastMap::default(),
+            width: 0,
+            slots: Vec::new(),
+            shingles: Vec::new(),
+            free: Vec::new(),
         }
     }
 
@@ -225,29 +248,52 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
 
     /// Number of signatures indexed.
     pub fn len(&self) -> usize {
-        self.signatures.len()
+        self.rows.len()
     }
 
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
-        self.signatures.is_empty()
+        self.rows.is_empty()
+    }
+
+    fn row(&self, row: u32) -> CompactRef<'_> {
+        let start = row as usize * self.width;
+        CompactRef::new(
+            &self.slots[start..start + self.width],
+            self.shingles[row as usize],
+        )
     }
 
     /// The signature stored under `key`.
-    pub fn get(&self, key: &K) -> Option<&Signature> {
-        self.signatures.get(key)
+    pub fn get(&self, key: &K) -> Option<CompactRef<'_>> {
+        self.rows.get(key).map(|&r| self.row(r))
     }
 
-    /// Adds a signature under `key`, replacing and returning any signature it had.
+    /// Adds a signature (a [`Signature`], a reference to one, or a [`CompactSignature`])
+    /// under `key`, replacing and returning any signature it had.
     ///
     /// # Errors
-    /// When the signature is shorter than the bands need; the index is then unchanged.
-    pub fn insert(&mut self, key: K, signature: Signature) -> Result<Option<Signature>> {
+    /// When the signature is shorter than the bands need, or its length differs from the
+    /// signatures already indexed; the index is then unchanged.
+    pub fn insert(
+        &mut self,
+        key: K,
+        signature: impl Into<CompactSignature>,
+    ) -> Result<Option<CompactSignature>> {
+        let signature = signature.into();
         let params = self.params;
-        params.check(&signature)?;
+        let width = signature.slots().len();
+        params.check(width)?;
+        if !self.is_empty() && width != self.width {
+            return Err(Error::incompatible(format!(
+                "the index holds signatures of {} slots, this one has {width}",
+                self.width
+            )));
+        }
         let old = self.remove(&key);
+        let keys = params.keys(signature.slots())?;
         let bands = self.tables.iter_mut().zip(&mut self.overflow);
-        for ((table, overflow), band) in bands.zip(params.keys(&signature)?) {
+        for ((table, overflow), band) in bands.zip(keys) {
             match table.entry(band) {
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(key.clone());
@@ -257,16 +303,38 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
                 }
             }
         }
-        self.signatures.insert(key, signature);
+        self.width = width;
+        let row = match self.free.pop() {
+            Some(row) => {
+                let start = row as usize * width;
+                self.slots[start..start + width].copy_from_slice(signature.slots());
+                self.shingles[row as usize] = signature.shingles();
+                row
+            }
+            None => {
+                self.slots.extend_from_slice(signature.slots());
+                self.shingles.push(signature.shingles());
+                u32::try_from(self.shingles.len() - 1).expect("at most 2^32 signatures")
+            }
+        };
+        self.rows.insert(key, row);
         Ok(old)
     }
 
     /// Removes `key`, returning its signature.
-    pub fn remove(&mut self, key: &K) -> Option<Signature> {
-        let signature = self.signatures.remove(key)?;
+    pub fn remove(&mut self, key: &K) -> Option<CompactSignature> {
+        let row = self.rows.remove(key)?;
+        let signature = self.row(row).to_owned();
+        self.free.push(row);
+        if self.rows.is_empty() {
+            // Nothing left: the arena starts over, and may take another width.
+            self.slots.clear();
+            self.shingles.clear();
+            self.free.clear();
+        }
         let keys = self
             .params
-            .keys(&signature)
+            .keys(signature.slots())
             .expect("stored signatures were checked on insert");
         for ((table, overflow), band) in self.tables.iter_mut().zip(&mut self.overflow).zip(keys) {
             if table.get(&band) == Some(key) {
@@ -296,7 +364,12 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     /// Every key that shares at least one band with `signature`, sorted, unverified.
     /// A signature too short for the bands has none.
     pub fn candidates(&self, signature: &Signature) -> Vec<K> {
-        let Ok(keys) = self.params.keys(signature) else {
+        self.compact_candidates(signature.compact().as_ref())
+    }
+
+    /// [`LshIndex::candidates`] of a compact signature.
+    pub fn compact_candidates(&self, signature: CompactRef<'_>) -> Vec<K> {
+        let Ok(keys) = self.params.keys(signature.slots()) else {
             return Vec::new();
         };
         let mut out: Vec<K> = Vec::new();
@@ -316,11 +389,12 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     /// The candidates whose estimated Jaccard similarity with `signature` is at least
     /// `threshold`, most similar first (ties by key).
     pub fn query(&self, signature: &Signature, threshold: f64) -> Vec<(K, f64)> {
+        let compact = signature.compact();
         let mut hits: Vec<(K, f64)> = self
-            .candidates(signature)
+            .compact_candidates(compact.as_ref())
             .into_iter()
             .filter_map(|k| {
-                let j = self.signatures[&k].try_jaccard(signature).ok()?;
+                let j = self.get(&k)?.try_jaccard(compact.as_ref()).ok()?;
                 (j >= threshold).then_some((k, j))
             })
             .collect();
@@ -383,5 +457,43 @@ mod tests {
         assert!(index.candidates(&h.sketch(0..200u64)).is_empty());
         assert!(index.tables.iter().all(|t| t.is_empty()));
         assert!(index.overflow.iter().all(|t| t.is_empty()));
+    }
+
+    #[test]
+    fn arena_rows_are_reused_and_widths_checked() {
+        let h = MinHasher::new(MinHashConfig::default()).unwrap();
+        let mut index = LshIndex::new(LshParams::new(16, 4).unwrap());
+        for k in 0..10u32 {
+            index
+                .insert(k, h.sketch(u64::from(k) * 1000..u64::from(k) * 1000 + 50))
+                .unwrap();
+        }
+        index.remove(&3);
+        index.remove(&7);
+        index.insert(20, h.sketch(0..10u64)).unwrap();
+        index.insert(21, h.sketch(0..20u64)).unwrap();
+        assert_eq!(index.shingles.len(), 10, "freed rows are reused");
+        assert_eq!(
+            index.get(&21).unwrap(),
+            h.sketch(0..20u64).compact().as_ref()
+        );
+        assert_eq!(
+            index.get(&5).unwrap(),
+            h.sketch(5000..5050u64).compact().as_ref()
+        );
+        let wide = MinHasher::new(MinHashConfig {
+            slots: 256,
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(index.insert(99, wide.sketch(0..10u64)).is_err());
+        assert!(index.get(&99).is_none());
+        // Emptied, the index takes another width.
+        for k in [0, 1, 2, 4, 5, 6, 8, 9, 20, 21] {
+            index.remove(&k);
+        }
+        assert!(index.is_empty() && index.slots.is_empty());
+        index.insert(99, wide.sketch(0..10u64)).unwrap();
+        assert_eq!(index.get(&99).unwrap().slots().len(), 256);
     }
 }

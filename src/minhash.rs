@@ -322,6 +322,28 @@ impl Signature {
         containment_from_jaccard(self.jaccard(other), self.shingles, other.shingles)
     }
 
+    /// The signature cut to 16 bits a slot: the [`DENSIFIED`] flag and the low 15 bits of the
+    /// value. Half the memory, and the same estimates but for a chance agreement of 2⁻¹⁵ per
+    /// slot (an upward bias of at most 0.00003). [`LshIndex`](crate::lsh::LshIndex) stores
+    /// signatures this way.
+    ///
+    /// ```
+    /// use copydesk::minhash::{MinHashConfig, MinHasher};
+    ///
+    /// let hasher = MinHasher::new(MinHashConfig::default())?;
+    /// let (a, b) = (hasher.sketch(0..1000u64), hasher.sketch(500..1500u64));
+    /// let (ca, cb) = (a.compact(), b.compact());
+    /// assert_eq!(ca.slots().len(), 128);
+    /// assert!((ca.jaccard(&cb) - a.jaccard(&b)).abs() < 0.01);
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn compact(&self) -> CompactSignature {
+        CompactSignature {
+            slots: self.slots.iter().map(|&v| compact_slot(v)).collect(),
+            shingles: self.shingles,
+        }
+    }
+
     /// The signature reduced to the lowest `bits` bits of each slot, for compact storage.
     ///
     /// # Errors
@@ -354,6 +376,139 @@ pub fn containment_from_jaccard(jaccard: f64, size_a: u32, size_b: u32) -> f64 {
     let c =
         jaccard * (f64::from(size_a) + f64::from(size_b)) / ((1.0 + jaccard) * f64::from(small));
     c.min(1.0)
+}
+
+/// A slot cut to 16 bits: the [`DENSIFIED`] flag (bit 15) and the value's low 15 bits.
+#[inline]
+pub fn compact_slot(v: u32) -> u16 {
+    ((v >> 16) & 0x8000) as u16 | (v & 0x7fff) as u16
+}
+
+/// A [`Signature`] cut to 16 bits a slot ([`Signature::compact`]): how
+/// [`LshIndex`](crate::lsh::LshIndex) and [`ArticleRecord`](crate::ArticleRecord) keep
+/// signatures.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CompactSignature {
+    slots: Box<[u16]>,
+    shingles: u32,
+}
+
+impl CompactSignature {
+    /// A compact signature from stored parts.
+    pub fn from_parts(slots: Vec<u16>, shingles: u32) -> CompactSignature {
+        CompactSignature {
+            slots: slots.into_boxed_slice(),
+            shingles,
+        }
+    }
+
+    /// A borrowed view.
+    pub fn as_ref(&self) -> CompactRef<'_> {
+        CompactRef {
+            slots: &self.slots,
+            shingles: self.shingles,
+        }
+    }
+
+    /// The slots: bit 15 is the [`DENSIFIED`] flag, bits 0 to 14 the value's low bits.
+    pub fn slots(&self) -> &[u16] {
+        &self.slots
+    }
+
+    /// How many shingles were sketched ([`Signature::shingles`]).
+    pub fn shingles(&self) -> u32 {
+        self.shingles
+    }
+
+    /// The estimated Jaccard similarity, as [`Signature::jaccard`].
+    ///
+    /// # Panics
+    /// When the signatures have different lengths.
+    pub fn jaccard(&self, other: &CompactSignature) -> f64 {
+        self.as_ref().jaccard(other.as_ref())
+    }
+}
+
+impl From<&Signature> for CompactSignature {
+    fn from(signature: &Signature) -> CompactSignature {
+        signature.compact()
+    }
+}
+
+impl From<Signature> for CompactSignature {
+    fn from(signature: Signature) -> CompactSignature {
+        signature.compact()
+    }
+}
+
+/// A borrowed [`CompactSignature`], as [`LshIndex::get`](crate::lsh::LshIndex::get) returns it.
+/// It serialises as a [`CompactSignature`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CompactRef<'a> {
+    slots: &'a [u16],
+    shingles: u32,
+}
+
+impl<'a> CompactRef<'a> {
+    /// A view of stored parts.
+    pub fn new(slots: &'a [u16], shingles: u32) -> CompactRef<'a> {
+        CompactRef { slots, shingles }
+    }
+
+    /// The slots.
+    pub fn slots(&self) -> &'a [u16] {
+        self.slots
+    }
+
+    /// How many shingles were sketched.
+    pub fn shingles(&self) -> u32 {
+        self.shingles
+    }
+
+    /// An owned copy.
+    pub fn to_owned(&self) -> CompactSignature {
+        CompactSignature::from_parts(self.slots.to_vec(), self.shingles)
+    }
+
+    /// The estimated Jaccard similarity, as [`Signature::jaccard`].
+    ///
+    /// # Panics
+    /// When the signatures have different lengths; [`CompactRef::try_jaccard`] returns an
+    /// error instead.
+    pub fn jaccard(&self, other: CompactRef<'_>) -> f64 {
+        self.try_jaccard(other).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`CompactRef::jaccard`], with an error for signatures of different lengths.
+    pub fn try_jaccard(&self, other: CompactRef<'_>) -> Result<f64> {
+        if self.slots.len() != other.slots.len() {
+            return Err(Error::incompatible(format!(
+                "{} slots against {}",
+                self.slots.len(),
+                other.slots.len()
+            )));
+        }
+        let (mut equal, mut either) = (0u32, 0u32);
+        for (&x, &y) in self.slots.iter().zip(other.slots) {
+            equal += u32::from((x == y) & (x & 0x8000 == 0));
+            either += u32::from(x & y & 0x8000 == 0);
+        }
+        Ok(if either == 0 {
+            0.0
+        } else {
+            f64::from(equal) / f64::from(either)
+        })
+    }
+
+    /// The estimated containment, as [`Signature::containment`].
+    ///
+    /// # Panics
+    /// When the signatures have different lengths.
+    pub fn containment(&self, other: CompactRef<'_>) -> f64 {
+        containment_from_jaccard(self.jaccard(other), self.shingles, other.shingles)
+    }
 }
 
 /// `N_match / (k − N_both_densified)`: a slot counts when either side filled it itself, and

@@ -1,12 +1,16 @@
 //! Property tests: every fast path against a naive oracle.
 
 use copydesk::lsh::{LshIndex, LshParams};
-use copydesk::minhash::{Algorithm, MinHashConfig, MinHasher, Signature};
+use copydesk::minhash::{compact_slot, Algorithm, MinHashConfig, MinHasher, Signature, DENSIFIED};
 use copydesk::normalize::Normalizer;
 use copydesk::simhash::{Fingerprint, SimHashIndex};
 use copydesk::{Detector, DetectorConfig, ErrorKind};
 use proptest::prelude::*;
 use std::collections::HashSet;
+
+/// Slot values for the LSH and estimator properties: own and densified values, and values that
+/// differ only above the 15 bits a compact slot keeps.
+const SLOT_VALUES: [u32; 6] = [0, 1, 1 | DENSIFIED, 1 | 1 << 16, 2 | DENSIFIED, 2];
 
 fn exact_jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
     let inter = a.intersection(b).count() as f64;
@@ -68,10 +72,11 @@ proptest! {
 
     #[test]
     fn lsh_candidates_are_brute_force_band_agreement(
-        sigs in prop::collection::vec(prop::collection::vec(0u32..3, 12), 1..40),
-        query in prop::collection::vec(0u32..3, 12),
+        sigs in prop::collection::vec(prop::collection::vec(prop::sample::select(SLOT_VALUES.to_vec()), 12), 1..40),
+        query in prop::collection::vec(prop::sample::select(SLOT_VALUES.to_vec()), 12),
         bands in 1usize..=4,
     ) {
+        // The index keeps 16-bit slots: values equal in their flag and low 15 bits agree.
         let rows = 12 / bands;
         let params = LshParams::new(bands, rows).unwrap();
         let mut index = LshIndex::new(params);
@@ -79,16 +84,44 @@ proptest! {
             index.insert(i, Signature::from_parts(s.clone(), 12)).unwrap();
         }
         let q = Signature::from_parts(query.clone(), 12);
+        let cut = |s: &[u32]| s.iter().map(|&v| compact_slot(v)).collect::<Vec<u16>>();
+        let cq = cut(&query);
         let want: Vec<usize> = sigs.iter().enumerate()
-            .filter(|(_, s)| (0..bands).any(|b| s[b * rows..(b + 1) * rows] == query[b * rows..(b + 1) * rows]))
+            .filter(|(_, s)| {
+                let cs = cut(s);
+                (0..bands).any(|b| cs[b * rows..(b + 1) * rows] == cq[b * rows..(b + 1) * rows])
+            })
             .map(|(i, _)| i)
             .collect();
         prop_assert_eq!(index.candidates(&q), want);
-        // Verified queries report exactly the candidates at or over the threshold.
+        // Verified queries report exactly the candidates at or over the threshold, with the
+        // estimate over the slots either side filled (not flagged densified).
         for (k, j) in index.query(&q, 0.5) {
             prop_assert!(j >= 0.5);
-            prop_assert_eq!(j, Signature::from_parts(sigs[k].clone(), 12).jaccard(&q));
+            let cs = cut(&sigs[k]);
+            let either = (0..12).filter(|&i| cs[i] & 0x8000 == 0 || cq[i] & 0x8000 == 0).count();
+            let equal = (0..12).filter(|&i| cs[i] == cq[i] && cs[i] & 0x8000 == 0).count();
+            prop_assert_eq!(j, equal as f64 / either as f64);
         }
+    }
+
+    #[test]
+    fn jaccard_estimators_agree_with_naive(
+        a in prop::collection::vec(prop::sample::select(SLOT_VALUES.to_vec()), 16),
+        b in prop::collection::vec(prop::sample::select(SLOT_VALUES.to_vec()), 16),
+    ) {
+        let (sa, sb) = (Signature::from_parts(a.clone(), 16), Signature::from_parts(b.clone(), 16));
+        let own = |v: u32| v & DENSIFIED == 0;
+        let either = (0..16).filter(|&i| own(a[i]) || own(b[i])).count();
+        let equal = (0..16).filter(|&i| a[i] == b[i] && own(a[i])).count();
+        let want = if either == 0 { 0.0 } else { equal as f64 / either as f64 };
+        prop_assert_eq!(sa.jaccard(&sb), want);
+        let (ca, cb) = (sa.compact(), sb.compact());
+        let (a16, b16) = (ca.slots(), cb.slots());
+        let either = (0..16).filter(|&i| a16[i] & 0x8000 == 0 || b16[i] & 0x8000 == 0).count();
+        let equal = (0..16).filter(|&i| a16[i] == b16[i] && a16[i] & 0x8000 == 0).count();
+        let want = if either == 0 { 0.0 } else { equal as f64 / either as f64 };
+        prop_assert_eq!(ca.jaccard(&cb), want);
     }
 
     #[test]

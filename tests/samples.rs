@@ -255,7 +255,7 @@ fn records_restore_a_detector_that_answers_alike() {
     let mut short = records[0].clone();
     short.id = "short".into();
     short.number = 1000;
-    short.signature = copydesk::minhash::Signature::from_parts(vec![1; 64], 10);
+    short.signature = copydesk::minhash::CompactSignature::from_parts(vec![1; 64], 10);
     let e = r.restore(short).unwrap_err();
     assert!(e.to_string().contains("64 signature slots"), "{e}");
     assert_eq!(r.stats(), before);

@@ -21,7 +21,7 @@
 use super::{ArticleRecord, Detector, DetectorConfig, Doc, Verdict};
 use crate::cluster::StoryId;
 use crate::error::{Error, ErrorKind, Result};
-use crate::minhash::Signature;
+use crate::minhash::CompactRef;
 use crate::terms::{DocumentFrequencies, TermVector};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -63,9 +63,9 @@ struct DocRef<'a> {
     id: &'a str,
     content: u64,
     story: StoryId,
-    signature: &'a Signature,
+    signature: CompactRef<'a>,
     vector: &'a TermVector,
-    verdict: &'a Verdict,
+    verdict: Verdict,
 }
 
 /// Counts and hashes what passes through to the inner writer.
@@ -128,7 +128,7 @@ impl Detector {
                     story: d.story,
                     signature: self.near.get(&doc).expect("every doc is in the LSH index"),
                     vector: &d.vector,
-                    verdict: &d.verdict,
+                    verdict: d.verdict(),
                 })
                 .collect(),
         };

@@ -476,7 +476,7 @@ fn cluster(
     let merges = if merge {
         let n = detector.merge_stories();
         for id in held {
-            let v = detector.verdict_of(&id).expect("inserted").clone();
+            let v = detector.verdict_of(&id).expect("inserted");
             out.row(Row::new(id, &v, true))?;
         }
         format!(" ({n} merges)")

@@ -326,7 +326,7 @@ async fn get_article(
             format!("no article {id:?}"),
         ));
     };
-    let mut out = verdict_json(&id, v);
+    let mut out = verdict_json(&id, &v);
     out["story"] = json!(index.detector.story_of(&id).map(|s| s.0));
     out["source"] = json!(m.source);
     out["published_at"] = json!(m.published_at.map(time::format_rfc3339));
