@@ -132,6 +132,7 @@ fn lsh(signatures: &[Signature], threshold: f64) -> (f64, f64, f64, usize, Vec<(
     let params = LshParams::new(32, 4).expect("valid");
     let t = Instant::now();
     let mut index = LshIndex::new(params);
+    index.reserve(signatures.len(), 128);
     for (i, s) in signatures.iter().enumerate() {
         index.insert(i as u32, s.clone()).expect("same shape");
     }

@@ -246,6 +246,17 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         self.params
     }
 
+    /// Makes room for `additional` more signatures of `slots` slots, so that building an
+    /// index of known size does not grow its tables step by step.
+    pub fn reserve(&mut self, additional: usize, slots: usize) {
+        for table in &mut self.tables {
+            table.reserve(additional);
+        }
+        self.rows.reserve(additional);
+        self.slots.reserve(additional * slots);
+        self.shingles.reserve(additional);
+    }
+
     /// Number of signatures indexed.
     pub fn len(&self) -> usize {
         self.rows.len()
