@@ -383,7 +383,9 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         let Ok(keys) = self.params.keys(signature.slots()) else {
             return Vec::new();
         };
-        let mut out: Vec<K> = Vec::new();
+        // A signature like one indexed hits it in most bands: room for one key a band, so
+        // that the usual query does not grow the list.
+        let mut out: Vec<K> = Vec::with_capacity(self.params.bands);
         for ((table, overflow), band) in self.tables.iter().zip(&self.overflow).zip(keys) {
             if let Some(first) = table.get(&band) {
                 out.push(first.clone());
