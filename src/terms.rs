@@ -611,15 +611,11 @@ impl DocumentFrequencies {
             }
             same
         });
-        let mut years: Box<[u16]> = counts.years.clone().into_boxed_slice();
+        let mut years = counts.years.clone();
         years.sort_unstable();
-        TermVector {
-            terms: stored.iter().map(|t| t.0).collect(),
-            weights: stored.iter().map(|t| t.1).collect(),
-            years,
-            months: counts.months,
-            days: counts.days.clone().into_boxed_slice(),
-        }
+        let terms: Vec<u32> = stored.iter().map(|t| t.0).collect();
+        let weights: Vec<u16> = stored.iter().map(|t| t.1).collect();
+        TermVector::from_parts(&terms, &weights, &years, counts.months, &counts.days)
     }
 }
 
@@ -629,29 +625,101 @@ const WEIGHT_ONE: f32 = 65_535.0;
 /// A unit-length sparse vector of weighted terms, sorted by term hash.
 ///
 /// An index holds one vector per article, so it is compact: each term is the low 32 bits of
-/// its hash and a 16-bit weight, in two arrays (6 bytes a term).
+/// its hash and a 16-bit weight (6 bytes a term), and the terms, weights, years and days share
+/// one allocation, so comparing two vectors touches two contiguous blocks of memory.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TermVector {
-    terms: Box<[u32]>,
-    weights: Box<[u16]>,
-    /// The article's years, sorted.
-    years: Box<[u16]>,
+    /// The terms (sorted), then the 16-bit values packed two to a word, low half first: the
+    /// terms' weights, then the years (sorted), then the days (sorted).
+    data: Box<[u32]>,
+    terms: u16,
+    years: u8,
+    days: u8,
     /// Bit `m` for each month named.
     months: u16,
-    /// Days of a month named (`month * 32 + day`), sorted.
-    days: Box<[u16]>,
+}
+
+/// The `i`-th of the 16-bit values packed two to a word in `words`.
+#[inline]
+fn half(words: &[u32], i: usize) -> u16 {
+    (words[i >> 1] >> ((i & 1) * 16)) as u16
 }
 
 impl TermVector {
-    /// Sorted by strictly increasing term, with finite weights: what `cosine` relies on.
+    /// Packs the parts; the caller sorts them.
+    fn from_parts(
+        terms: &[u32],
+        weights: &[u16],
+        years: &[u16],
+        months: u16,
+        days: &[u16],
+    ) -> Self {
+        let years = &years[..years.len().min(MAX_YEARS)];
+        let days = &days[..days.len().min(MAX_DAYS)];
+        let halves: Vec<u16> = weights.iter().chain(years).chain(days).copied().collect();
+        let mut data = Vec::with_capacity(terms.len() + halves.len().div_ceil(2));
+        data.extend_from_slice(terms);
+        data.extend(
+            halves
+                .chunks(2)
+                .map(|p| u32::from(p[0]) | u32::from(p.get(1).copied().unwrap_or(0)) << 16),
+        );
+        TermVector {
+            data: data.into_boxed_slice(),
+            terms: u16::try_from(terms.len()).expect("at most 1024 terms"),
+            years: years.len() as u8,
+            days: days.len() as u8,
+            months,
+        }
+    }
+
+    fn term_hashes(&self) -> &[u32] {
+        &self.data[..usize::from(self.terms)]
+    }
+
+    /// The packed 16-bit values: weights, years, days.
+    fn halves(&self) -> &[u32] {
+        &self.data[usize::from(self.terms)..]
+    }
+
+    fn weight(&self, i: usize) -> u16 {
+        half(self.halves(), i)
+    }
+
+    fn year_at(&self, i: usize) -> u16 {
+        half(self.halves(), usize::from(self.terms) + i)
+    }
+
+    fn day_at(&self, i: usize) -> u16 {
+        half(
+            self.halves(),
+            usize::from(self.terms) + usize::from(self.years) + i,
+        )
+    }
+
+    fn contains_year(&self, y: u16) -> bool {
+        (0..usize::from(self.years)).any(|i| self.year_at(i) == y)
+    }
+
+    /// Sorted by strictly increasing term, with its parts where the lengths say: what
+    /// `cosine` relies on.
     pub(crate) fn is_well_formed(&self) -> bool {
-        self.terms.len() == self.weights.len()
-            && self.terms.windows(2).all(|w| w[0] < w[1])
-            && self.years.windows(2).all(|w| w[0] < w[1])
-            && self.years.len() <= MAX_YEARS
-            && self.days.windows(2).all(|w| w[0] < w[1])
-            && self.days.len() <= MAX_DAYS
+        // The lengths first: the rest reads where they point.
+        let halves = usize::from(self.terms) + usize::from(self.years) + usize::from(self.days);
+        if self.data.len() != usize::from(self.terms) + halves.div_ceil(2)
+            || usize::from(self.years) > MAX_YEARS
+            || usize::from(self.days) > MAX_DAYS
+        {
+            return false;
+        }
+        let years = self.years();
+        let days: Vec<u16> = (0..usize::from(self.days))
+            .map(|i| self.day_at(i))
+            .collect();
+        self.term_hashes().windows(2).all(|w| w[0] < w[1])
+            && years.windows(2).all(|w| w[0] < w[1])
+            && days.windows(2).all(|w| w[0] < w[1])
     }
 
     /// Both articles name months, and none in common.
@@ -661,24 +729,24 @@ impl TermVector {
 
     /// Both articles name one day of one month.
     pub fn share_a_day(&self, other: &TermVector) -> bool {
-        self.days
-            .iter()
-            .any(|d| other.days.binary_search(d).is_ok())
+        (0..usize::from(self.days)).any(|i| {
+            let d = self.day_at(i);
+            (0..usize::from(other.days)).any(|j| other.day_at(j) == d)
+        })
     }
 
-    /// The years the article mentions (1900 to 2099, at most [`MAX_YEARS`]), sorted.
-    pub fn years(&self) -> &[u16] {
-        &self.years
+    /// The years the article mentions, sorted.
+    pub fn years(&self) -> Vec<u16> {
+        (0..usize::from(self.years))
+            .map(|i| self.year_at(i))
+            .collect()
     }
 
-    /// Both articles mention years, and none in common: a sign of two different events.
+    /// Both articles mention years, and none in common.
     pub fn years_conflict(&self, other: &TermVector) -> bool {
-        !self.years.is_empty()
-            && !other.years.is_empty()
-            && !self
-                .years
-                .iter()
-                .any(|y| other.years.binary_search(y).is_ok())
+        self.years != 0
+            && other.years != 0
+            && !(0..usize::from(self.years)).any(|i| other.contains_year(self.year_at(i)))
     }
 
     /// The story tier's similarity: [`TermVector::cosine`], times
@@ -703,31 +771,31 @@ impl TermVector {
     /// `(term hash, weight)` pairs, sorted by hash. The hash is the low 32 bits of the term's
     /// hash; the weight is stored to 16 bits.
     pub fn iter(&self) -> impl Iterator<Item = (u64, f32)> + '_ {
-        self.terms
+        self.term_hashes()
             .iter()
-            .map(|&t| u64::from(t))
-            .zip(self.weights.iter().map(|&w| f32::from(w) / WEIGHT_ONE))
+            .enumerate()
+            .map(|(i, &t)| (u64::from(t), f32::from(self.weight(i)) / WEIGHT_ONE))
     }
 
     /// Number of terms kept.
     pub fn len(&self) -> usize {
-        self.terms.len()
+        usize::from(self.terms)
     }
 
     /// True when the vector has no terms.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.terms == 0
     }
 
     /// Cosine similarity, 0 to 1 (both vectors are unit length with positive weights).
     pub fn cosine(&self, other: &TermVector) -> f32 {
-        let (a, b) = (&*self.terms, &*other.terms);
-        let (aw, bw) = (&*self.weights, &*other.weights);
+        let (a, b) = (self.term_hashes(), other.term_hashes());
+        let (aw, bw) = (self.halves(), other.halves());
         let (mut i, mut j, mut dot) = (0, 0, 0u64);
         // A merge of the two sorted hash lists that advances without branching on the order.
         while i < a.len() && j < b.len() {
             let (x, y) = (a[i], b[j]);
-            dot += u64::from(x == y) * u64::from(aw[i]) * u64::from(bw[j]);
+            dot += u64::from(x == y) * u64::from(half(aw, i)) * u64::from(half(bw, j));
             i += usize::from(x <= y);
             j += usize::from(x >= y);
         }
@@ -738,10 +806,10 @@ impl TermVector {
     /// [`TermVector::iter`] gives.
     pub fn top(&self, n: usize) -> Vec<u64> {
         let mut t: Vec<(u32, u16)> = self
-            .terms
+            .term_hashes()
             .iter()
-            .copied()
-            .zip(self.weights.iter().copied())
+            .enumerate()
+            .map(|(i, &h)| (h, self.weight(i)))
             .collect();
         t.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         t.into_iter().take(n).map(|t| u64::from(t.0)).collect()
@@ -778,6 +846,52 @@ mod tests {
         let get = |w: &str| c.iter().find(|t| t.0 == word_hash(w, 0)).unwrap();
         assert!(!get("security").2);
         assert!(get("ukraine").2, "named mid-sentence on the second line");
+    }
+
+    #[test]
+    fn packed_parts_round_trip() {
+        // Odd and even counts of each part, so the halves straddle words every way.
+        for (n, ny, nd) in [
+            (0, 0, 0),
+            (1, 1, 0),
+            (2, 0, 1),
+            (3, 2, 3),
+            (64, 4, 7),
+            (5, 1, 1),
+        ] {
+            let terms: Vec<u32> = (0..n as u32).map(|i| i * 7 + 3).collect();
+            let weights: Vec<u16> = (0..n as u16).map(|i| 1000 + i).collect();
+            let years: Vec<u16> = (0..ny as u16).map(|i| 1990 + 3 * i).collect();
+            let days: Vec<u16> = (0..nd as u16).map(|i| 40 + 5 * i).collect();
+            let v = TermVector::from_parts(&terms, &weights, &years, 0b10, &days);
+            assert!(v.is_well_formed(), "{n} {ny} {nd}");
+            assert_eq!(v.len(), n);
+            assert_eq!(v.years(), years);
+            let back: Vec<(u64, u16)> = (0..n)
+                .map(|i| (u64::from(v.term_hashes()[i]), v.weight(i)))
+                .collect();
+            let want: Vec<(u64, u16)> = terms
+                .iter()
+                .map(|&t| u64::from(t))
+                .zip(weights.iter().copied())
+                .collect();
+            assert_eq!(back, want);
+            let got_days: Vec<u16> = (0..nd).map(|i| v.day_at(i)).collect();
+            assert_eq!(got_days, days);
+            // Date checks against plain slices.
+            let other = TermVector::from_parts(&[1], &[9], &[1993], 0b10, &[45]);
+            assert_eq!(
+                v.years_conflict(&other),
+                !years.is_empty() && !years.contains(&1993)
+            );
+            assert_eq!(v.share_a_day(&other), days.contains(&45));
+        }
+        let mut broken = TermVector::from_parts(&[1, 2], &[3, 4], &[2001], 0, &[]);
+        broken.years = 3;
+        assert!(
+            !broken.is_well_formed(),
+            "lengths that do not fit the data are refused"
+        );
     }
 
     #[test]
