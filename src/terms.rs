@@ -34,7 +34,8 @@ use std::collections::HashSet;
 pub struct TermConfig {
     /// How many of an article's heaviest terms its vector keeps, 8 to 1024. Default 64.
     pub max_terms: usize,
-    /// Weight factor for names (capitalised words that do not begin a sentence), 1 to 10.
+    /// Weight factor for names (words the article writes capitalised in mid-sentence more
+    /// often than in lowercase, outside title-case lines), 1 to 10.
     /// Default 2.
     pub name_boost: f32,
     /// Factor, 0 to 1, applied to the similarity of two articles that both mention years
@@ -347,12 +348,13 @@ impl StopWords {
 }
 
 /// An article's raw term statistics, before any weighting: each distinct term's hash, how often
-/// it occurs, and whether it occurred as a name. Independent of every other article, so it can
+/// it occurs, and whether it is a name (written capitalised in mid-sentence more often than
+/// in lowercase). Independent of every other article, so it can
 /// be computed in parallel.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TermCounts {
-    /// `(term hash, occurrences, occurred as a name)`, sorted by hash.
+    /// `(term hash, occurrences, is a name)`, sorted by hash.
     terms: Vec<(u64, u32, bool)>,
     /// The years mentioned, most mentioned first, at most [`MAX_YEARS`].
     years: Vec<u16>,
@@ -408,17 +410,27 @@ fn as_year(token: &str) -> Option<u16> {
     (1900..=2099).contains(&y).then_some(y)
 }
 
+/// A token at the start of a sentence: its case says nothing.
+const NO_EVIDENCE: u8 = 0;
+/// A capitalised token in mid-sentence: evidence of a name.
+const CAPITALISED: u8 = 1;
+/// A lowercase token in mid-sentence: evidence of a common word.
+const LOWERCASE: u8 = 2;
+
 /// Accumulates [`TermCounts`] from an article's tokens, one line at a time.
 #[derive(Default)]
 pub(crate) struct TermCounter {
-    counts: FastMap<u64, (u32, bool)>,
+    /// Per term: occurrences, and occurrences in mid-sentence capitalised and in lowercase.
+    counts: FastMap<u64, (u32, u32, u32)>,
     years: Vec<(u16, u32)>,
     months: u16,
     days: Vec<u16>,
     /// The previous token was this month, or this day number: for `May 3` and `3 May`.
     prev_month: Option<u8>,
     prev_day: Option<u8>,
-    line: Vec<(u64, bool)>,
+    /// The line's terms, with their case evidence: [`NO_EVIDENCE`], [`CAPITALISED`] or
+    /// [`LOWERCASE`].
+    line: Vec<(u64, u8)>,
     line_no: u32,
     line_capitals: usize,
 }
@@ -471,18 +483,25 @@ impl TermCounter {
         if !long_enough || stop.contains(hash) {
             return;
         }
-        self.line
-            .push((hash, token.capitalized && !token.sentence_start));
+        let evidence = match (token.sentence_start, token.capitalized) {
+            (true, _) => NO_EVIDENCE,
+            (false, true) => CAPITALISED,
+            (false, false) => LOWERCASE,
+        };
+        self.line.push((hash, evidence));
     }
 
     fn flush_line(&mut self) {
         // A line where most words are capitalised is a headline in title case, or a slug: its
         // capitals say nothing about names.
         let headline = self.line.len() >= 3 && self.line_capitals * 10 >= self.line.len() * 6;
-        for &(hash, name) in &self.line {
-            let e = self.counts.entry(hash).or_insert((0, false));
+        for &(hash, evidence) in &self.line {
+            let e = self.counts.entry(hash).or_insert((0, 0, 0));
             e.0 += 1;
-            e.1 |= name && !headline;
+            if !headline {
+                e.1 += u32::from(evidence == CAPITALISED);
+                e.2 += u32::from(evidence == LOWERCASE);
+            }
         }
         self.line.clear();
         self.line_capitals = 0;
@@ -493,7 +512,9 @@ impl TermCounter {
         let mut terms: Vec<(u64, u32, bool)> = self
             .counts
             .into_iter()
-            .map(|(h, (tf, name))| (h, tf, name))
+            // A name is written capitalised in mid-sentence more often than not: `Police` in
+            // `Vancouver Police` is not a name in an article that also writes `police said`.
+            .map(|(h, (tf, capitalised, lowercase))| (h, tf, capitalised > lowercase))
             .collect();
         terms.sort_unstable_by_key(|t| t.0);
         let mut years = self.years;
@@ -526,7 +547,7 @@ impl TermCounts {
         &self.years
     }
 
-    /// `(term hash, occurrences, occurred as a name)`, sorted by hash.
+    /// `(term hash, occurrences, is a name)`, sorted by hash.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u32, bool)> + '_ {
         self.terms.iter().copied()
     }
@@ -838,6 +859,28 @@ mod tests {
         // Capitalised only at a sentence start: not a name.
         let c = counts("Talks went well. Talks resumed.");
         assert!(!c.iter().find(|t| t.0 == word_hash("talks", 0)).unwrap().2);
+    }
+
+    #[test]
+    fn a_word_written_lowercase_as_often_is_not_a_name() {
+        // Regression: `Police` in `Kessington Police` made `police` a name, doubled its weight,
+        // and linked a shooting to a bombing whose only shared heavy word was `police`.
+        let c = counts(
+            "Officers from Kessington Police said the man was held. The city police said \
+             more. A statement from Harbour Police followed, and police closed the road.",
+        );
+        let get = |w: &str| c.iter().find(|t| t.0 == word_hash(w, 0)).unwrap();
+        assert!(
+            !get("police").2,
+            "two capitalised, two lowercase: not a name"
+        );
+        assert!(get("kessington").2);
+        let c = counts(
+            "Negotiators spoke with officers of Garrow Police throughout the long night; \
+             the difficult negotiations ended when envoys representing Garrow Police \
+             finally left the harbour offices shortly before dawn.",
+        );
+        assert!(c.iter().find(|t| t.0 == word_hash("police", 0)).unwrap().2);
     }
 
     #[test]
