@@ -9,7 +9,7 @@ deviation of the scores, for each mode asked.
 
     cargo build --release --features cli
     python3 benches/orders.py ../shared/data/ecbplus-dev.jsonl --orders 8 \\
-        --modes stream,batch,merge [--bin target/release/copydesk] [-- EXTRA EVAL ARGS]
+        --modes stream,batch,merge,recluster [--bin target/release/copydesk] [-- EXTRA EVAL ARGS]
 """
 
 import argparse
@@ -33,11 +33,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("labelled")
     ap.add_argument("--orders", type=int, default=8)
-    ap.add_argument("--modes", default="stream,batch,merge")
+    ap.add_argument("--modes", default="stream,batch,merge,recluster")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "copydesk"))
     args = ap.parse_args(argv)
     lines = open(args.labelled, encoding="utf-8").readlines()
-    flags = {"stream": ["--stream"], "batch": [], "merge": ["--merge"]}
+    flags = {"stream": ["--stream"], "batch": [], "merge": ["--merge"], "recluster": ["--recluster"],
+             "stream-recluster": ["--stream", "--recluster"]}
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for seed in range(1, args.orders + 1):

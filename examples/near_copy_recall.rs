@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example near_copy_recall -- ../shared/data/reuters21578.jsonl \
-//!     ../shared/data/bbc_news.jsonl
+//!     ../shared/data/bbc_news.jsonl [--recluster]
 //! ```
 //!
 //! Pairs are found exactly: an inverted index from shingle to articles, every pair sharing a
@@ -18,7 +18,10 @@ use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 
 fn main() {
-    let paths: Vec<String> = std::env::args().skip(1).collect();
+    let mut paths: Vec<String> = std::env::args().skip(1).collect();
+    // `--recluster`: stories re-formed all at once after the inserts (`Detector::recluster`).
+    let recluster = paths.iter().any(|p| p == "--recluster");
+    paths.retain(|p| p != "--recluster");
     assert!(!paths.is_empty(), "usage: near_copy_recall FILE.jsonl...");
     let mut articles: Vec<(String, String)> = Vec::new();
     for p in &paths {
@@ -69,6 +72,9 @@ fn main() {
 
     let mut detector = Detector::new(config).expect("valid");
     let verdicts = detector.par_insert_batch(&articles);
+    if recluster {
+        detector.recluster();
+    }
     let (mut together, mut labelled) = (0, 0);
     let mut missed = Vec::new();
     for &(a, b, j) in &truth {

@@ -1136,6 +1136,242 @@ impl Detector {
         }
     }
 
+    /// Re-forms every story from its articles, all at once: average-link agglomerative
+    /// clustering over the story tier's candidate graph. Each article is linked to its story
+    /// candidates (the articles sharing most of its heaviest terms, at most
+    /// [`StoryConfig::max_candidates`]) with their similarity; an exact or near copy is tied to
+    /// the article it copies. Then the two groups with the highest average similarity over all
+    /// pairs of their articles (a pair with no link counts 0) merge, again and again, while
+    /// that average reaches [`Linkage::min_average`].
+    ///
+    /// One-at-a-time decisions depend on arrival order; this does not, and it can also split
+    /// what an early decision joined. For a batch whose articles are all in, as `copydesk
+    /// cluster --recluster` and `eval --recluster` do. Each story takes the number of its first
+    /// article; verdicts keep the match they were given on insertion, which for a rewrite may
+    /// now lie in another story. Returns how many articles changed story.
+    ///
+    /// Memory: about 12 bytes per candidate link while it runs (`max_candidates` per article).
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let mut d = Detector::new(Default::default())?;
+    /// d.insert("a", "Kessington harbour bridge reopened on Monday after six weeks of repairs.")?;
+    /// d.insert("b", "Orchard growers in Dunmore expect a record apple harvest this autumn.")?;
+    /// d.recluster();
+    /// assert_ne!(d.story_of("a"), d.story_of("b"));
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn recluster(&mut self) -> usize {
+        if !self.config.story.enabled || self.docs.is_empty() {
+            return 0;
+        }
+        let threshold = self.config.story.linkage.min_average;
+        let mut numbers: Vec<u32> = self.docs.keys().copied().collect();
+        numbers.sort_unstable();
+        let at: FastMap<u32, u32> = numbers
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| (d, i as u32))
+            .collect();
+        let n = numbers.len();
+
+        // Candidate links, both ways, each once (gathered on rayon's pool when there is one);
+        // and the copies' ties.
+        let at = &at;
+        let links_of = |(i, &d): (usize, &u32)| {
+            let doc = &self.docs[&d];
+            let i = i as u32;
+            let top = doc.vector.top(self.config.story.index_terms);
+            self.story_candidates(&doc.vector, &top)
+                .into_iter()
+                .filter(move |&(c, sim)| c != d && sim > 0.0)
+                .map(move |(c, sim)| {
+                    let j = at[&c];
+                    (i.min(j), i.max(j), sim)
+                })
+        };
+        #[cfg(feature = "rayon")]
+        let mut links: Vec<(u32, u32, f32)> = {
+            use rayon::prelude::*;
+            numbers
+                .par_iter()
+                .enumerate()
+                .flat_map_iter(links_of)
+                .collect()
+        };
+        #[cfg(not(feature = "rayon"))]
+        let mut links: Vec<(u32, u32, f32)> =
+            numbers.iter().enumerate().flat_map(links_of).collect();
+        let mut parent: Vec<u32> = (0..n as u32).collect();
+        fn root(parent: &mut [u32], mut x: u32) -> u32 {
+            while parent[x as usize] != x {
+                parent[x as usize] = parent[parent[x as usize] as usize];
+                x = parent[x as usize];
+            }
+            x
+        }
+        for (i, &d) in numbers.iter().enumerate() {
+            let Some(m) = &self.docs[&d].matched else {
+                continue;
+            };
+            let copy = matches!(m.kind, MatchKind::Exact | MatchKind::NearCopy);
+            if let (true, Some(&o)) = (copy, self.ids.get(&*m.id)) {
+                let (a, b) = (root(&mut parent, i as u32), root(&mut parent, at[&o]));
+                parent[a.max(b) as usize] = a.min(b);
+            }
+        }
+        links.sort_unstable_by_key(|x| (x.0, x.1));
+        links.dedup_by(|x, y| (x.0, x.1) == (y.0, y.1));
+
+        // Groups: the copies' ties first. Each group's links to others, summed, sorted by the
+        // other group's number.
+        let group: Vec<u32> = (0..n as u32).map(|x| root(&mut parent, x)).collect();
+        let mut size = vec![0u32; n];
+        for &g in &group {
+            size[g as usize] += 1;
+        }
+        let mut adjacent: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+        for &(a, b, sim) in &links {
+            let (ga, gb) = (group[a as usize], group[b as usize]);
+            if ga != gb {
+                adjacent[ga as usize].push((gb, sim));
+                adjacent[gb as usize].push((ga, sim));
+            }
+        }
+        drop(links);
+        for list in &mut adjacent {
+            list.sort_unstable_by_key(|e| e.0);
+            list.dedup_by(|later, first| {
+                let same = later.0 == first.0;
+                if same {
+                    first.1 += later.1;
+                }
+                same
+            });
+        }
+
+        // Best-first merging; heap entries are checked against each group's version.
+        #[derive(PartialEq)]
+        struct Candidate(f32, u32, u32, u32, u32);
+        impl Eq for Candidate {}
+        impl PartialOrd for Candidate {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for Candidate {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                // Highest average first; ties to the lowest group numbers.
+                self.0
+                    .total_cmp(&other.0)
+                    .then_with(|| (other.1, other.2).cmp(&(self.1, self.2)))
+            }
+        }
+        let mut version = vec![0u32; n];
+        let mut heap = std::collections::BinaryHeap::new();
+        let average = |sum: f32, a: u32, b: u32, size: &[u32]| {
+            sum / (size[a as usize] as f32 * size[b as usize] as f32)
+        };
+        for a in 0..n as u32 {
+            if group[a as usize] != a {
+                continue;
+            }
+            for &(b, sum) in &adjacent[a as usize] {
+                let avg = average(sum, a, b, &size);
+                if a < b && avg >= threshold {
+                    heap.push(Candidate(avg, a, b, 0, 0));
+                }
+            }
+        }
+        let mut into: Vec<u32> = (0..n as u32).collect();
+        while let Some(Candidate(_, a, b, va, vb)) = heap.pop() {
+            if version[a as usize] != va || version[b as usize] != vb {
+                continue;
+            }
+            // `a` absorbs `b`: sums to every neighbour add up.
+            let (la, lb) = (
+                std::mem::take(&mut adjacent[a as usize]),
+                std::mem::take(&mut adjacent[b as usize]),
+            );
+            let mut merged: Vec<(u32, f32)> = Vec::with_capacity(la.len() + lb.len());
+            let (mut x, mut y) = (la.iter().peekable(), lb.iter().peekable());
+            loop {
+                let next = match (x.peek(), y.peek()) {
+                    (Some(&&p), Some(&&q)) if p.0 == q.0 => {
+                        x.next();
+                        y.next();
+                        (p.0, p.1 + q.1)
+                    }
+                    (Some(&&p), Some(&&q)) => {
+                        if p.0 < q.0 {
+                            x.next();
+                            p
+                        } else {
+                            y.next();
+                            q
+                        }
+                    }
+                    (Some(&&p), None) => {
+                        x.next();
+                        p
+                    }
+                    (None, Some(&&q)) => {
+                        y.next();
+                        q
+                    }
+                    (None, None) => break,
+                };
+                if next.0 != a && next.0 != b {
+                    merged.push(next);
+                }
+            }
+            size[a as usize] += size[b as usize];
+            size[b as usize] = 0;
+            into[b as usize] = a;
+            version[a as usize] += 1;
+            version[b as usize] += 1;
+            for &(c, sum) in &merged {
+                // The neighbour's list: `b` goes, `a` carries the new sum.
+                let list = &mut adjacent[c as usize];
+                list.retain(|e| e.0 != a && e.0 != b);
+                let pos = list.partition_point(|e| e.0 < a);
+                list.insert(pos, (a, sum));
+                let avg = average(sum, a, c, &size);
+                if avg >= threshold {
+                    let (p, q) = (a.min(c), a.max(c));
+                    heap.push(Candidate(
+                        avg,
+                        p,
+                        q,
+                        version[p as usize],
+                        version[q as usize],
+                    ));
+                }
+            }
+            adjacent[a as usize] = merged;
+        }
+
+        // Each article's final group, named by its first article.
+        let mut changed = 0;
+        let mut stories = Stories::default();
+        let mut first: FastMap<u32, StoryId> = FastMap::default();
+        for (i, &d) in numbers.iter().enumerate() {
+            let mut g = group[i];
+            while into[g as usize] != g {
+                g = into[g as usize];
+            }
+            let story = *first.entry(g).or_insert(StoryId(u64::from(d)));
+            let doc = self.docs.get_mut(&d).expect("numbered from docs");
+            if doc.story != story {
+                doc.story = story;
+                changed += 1;
+            }
+            stories.add(story, d);
+        }
+        self.stories = stories;
+        changed
+    }
+
     /// Articles sharing enough heavy terms, with their cosine, most shared terms first.
     fn story_candidates(&self, vector: &TermVector, top: &[u64]) -> Vec<(u32, f32)> {
         let cap = self.config.story.max_postings;

@@ -296,3 +296,97 @@ fn merge_stories_joins_stories_a_later_article_bridges() {
     assert_eq!(d.merge_stories(), 0);
     assert_eq!(d.stats().stories, 2);
 }
+
+/// Every story as the sorted ids of its members, sorted: a partition to compare.
+fn partition(d: &Detector, ids: &[String]) -> Vec<Vec<String>> {
+    let mut stories: std::collections::BTreeMap<_, Vec<String>> = Default::default();
+    for id in ids {
+        stories
+            .entry(d.story_of(id).unwrap())
+            .or_default()
+            .push(id.clone());
+    }
+    let mut out: Vec<Vec<String>> = stories
+        .into_values()
+        .map(|mut v| {
+            v.sort();
+            v
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn recluster_gives_the_sample_stories_in_any_arrival_order() {
+    let articles = samples();
+    let ids: Vec<String> = articles.iter().map(|a| a.0.clone()).collect();
+    let mut partitions = Vec::new();
+    for order in 0..4 {
+        let mut shuffled = articles.clone();
+        match order {
+            0 => {}
+            1 => shuffled.reverse(),
+            2 => shuffled.rotate_left(3),
+            _ => shuffled.swap(0, 5),
+        }
+        let mut d = Detector::new(DetectorConfig::default()).unwrap();
+        for r in d.par_insert_batch(&shuffled) {
+            r.unwrap();
+        }
+        d.recluster();
+        partitions.push(partition(&d, &ids));
+    }
+    assert!(
+        partitions.windows(2).all(|w| w[0] == w[1]),
+        "{partitions:?}"
+    );
+    let p = &partitions[0];
+    assert!(p.contains(&vec![
+        "daily-courier-bridge".to_string(),
+        "evening-post-bridge-short".to_string(),
+        "meriden-gazette-bridge-rewrite".to_string(),
+        "radio-brief-bridge".to_string(),
+        "wire-harbour-bridge".to_string(),
+    ]));
+    for other in [
+        "wire-dunmore-bridge",
+        "wire-orchard-harvest",
+        "council-budget",
+    ] {
+        assert!(p.contains(&vec![other.to_string()]), "{other} stands alone");
+    }
+}
+
+#[test]
+fn recluster_keeps_every_copy_with_its_original() {
+    // Distinct articles (different vocabularies), each with an exact copy and a trimmed copy;
+    // a trimmed copy's term vector can differ enough that only the copy tie keeps it.
+    let mut articles = Vec::new();
+    for i in 0..12 {
+        let words: Vec<String> = (0..80).map(|w| format!("topic{i}word{}", w % 40)).collect();
+        let text = words.join(" ") + ".";
+        let trimmed = words[..60].join(" ") + ".";
+        articles.push((format!("{i}-original"), text.clone()));
+        articles.push((format!("{i}-copy"), text));
+        articles.push((format!("{i}-trimmed"), trimmed));
+    }
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    for r in d.insert_batch(&articles) {
+        r.unwrap();
+    }
+    d.recluster();
+    for i in 0..12 {
+        let s = d.story_of(&format!("{i}-original"));
+        assert_eq!(s, d.story_of(&format!("{i}-copy")));
+        assert_eq!(s, d.story_of(&format!("{i}-trimmed")));
+        assert_eq!(
+            d.members(s.unwrap()).len(),
+            3,
+            "article {i}'s story is its own"
+        );
+    }
+    assert_eq!(d.stats().stories, 12);
+    // Story ids stay those of the first article, and the index is consistent.
+    assert_eq!(d.story_of("0-original"), Some(copydesk::StoryId(0)));
+}

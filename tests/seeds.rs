@@ -78,6 +78,9 @@ fn seeds_in_background_batch() {
     let verdicts = detector.par_insert_batch(&articles);
     assert!(verdicts.iter().all(|v| v.is_ok()));
     assert_exactly_the_seeds(&detector, &seeds);
+    // Re-formed all at once, the stories still hold the seeds together and alone.
+    detector.recluster();
+    assert_exactly_the_seeds(&detector, &seeds);
 }
 
 #[test]

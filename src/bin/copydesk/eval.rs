@@ -31,6 +31,10 @@ pub struct EvalArgs {
     /// (`Detector::merge_stories`), as `cluster --merge` does.
     #[arg(long)]
     merge: bool,
+    /// Re-form all stories at once once all articles are in (`Detector::recluster`), as
+    /// `cluster --recluster` does.
+    #[arg(long, conflicts_with = "merge")]
+    recluster: bool,
     /// Print the scores as one JSON object instead of a report.
     #[arg(long)]
     json: bool,
@@ -125,6 +129,8 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
     }
     let merges = if args.merge {
         detector.merge_stories()
+    } else if args.recluster {
+        detector.recluster()
     } else {
         0
     };
@@ -170,6 +176,7 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
         let report = serde_json::json!({
             "mode": if args.stream { "stream" } else { "batch" },
             "merges": merges,
+            "reclustered": args.recluster,
             "seconds": elapsed,
             "background": background_ids.len(),
             "background_in_labelled_stories": intruders,
@@ -194,7 +201,13 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
         scores.predicted_clusters,
         background_ids.len(),
         if args.stream { "stream" } else { "batch" },
-        if args.merge { format!(", {merges} merges") } else { String::new() },
+        if args.merge {
+            format!(", {merges} merges")
+        } else if args.recluster {
+            format!(", reclustered: {merges} articles changed story")
+        } else {
+            String::new()
+        },
         bytes as f64 / 1e6,
     );
     println!(

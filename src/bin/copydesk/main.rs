@@ -76,6 +76,11 @@ the first of a story), similarity, kind (new, exact, near_copy, rewrite).")]
         /// (average- and complete-link between their members). Output is written at the end.
         #[arg(long)]
         merge: bool,
+        /// Once every article is in, re-form all stories at once: average-link clustering over
+        /// the story candidates (`Detector::recluster`), independent of arrival order. Output
+        /// is written at the end.
+        #[arg(long, conflicts_with = "merge")]
+        recluster: bool,
     },
     /// Build or inspect a saved index.
     #[command(subcommand)]
@@ -455,6 +460,7 @@ fn cluster(
     format: Option<Format>,
     stream: bool,
     merge: bool,
+    recluster: bool,
     quiet: bool,
 ) -> Result<()> {
     let mut detector = Detector::new(config.load()?)?;
@@ -462,24 +468,28 @@ fn cluster(
     let mut articles = open_input(input, input.fields(), &ui)?;
     let mut out = open_output(format);
     let start = Instant::now();
-    // With --merge, stories can still change after an article is read: its line is written
-    // at the end.
+    // With --merge or --recluster, stories can still change after an article is read: its
+    // line is written at the end.
     let mut held: Vec<String> = Vec::new();
     let totals = insert_all(&mut detector, &mut articles, &ui, stream, |a, v| {
-        if merge {
+        if merge || recluster {
             held.push(a.id.clone());
             Ok(())
         } else {
             Ok(out.row(Row::new(a.id.clone(), v, true))?)
         }
     })?;
-    let merges = if merge {
-        let n = detector.merge_stories();
+    let merges = if merge || recluster {
+        let note = if merge {
+            format!(" ({} merges)", detector.merge_stories())
+        } else {
+            format!(" ({} articles changed story)", detector.recluster())
+        };
         for id in held {
             let v = detector.verdict_of(&id).expect("inserted");
             out.row(Row::new(id, &v, true))?;
         }
-        format!(" ({n} merges)")
+        note
     } else {
         String::new()
     };
@@ -582,7 +592,8 @@ fn run(cli: Cli) -> Result<()> {
             format,
             stream,
             merge,
-        } => cluster(&input, &config, format, stream, merge, cli.quiet),
+            recluster,
+        } => cluster(&input, &config, format, stream, merge, recluster, cli.quiet),
         Command::Index(IndexCommand::Build {
             input,
             config,
