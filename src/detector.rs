@@ -42,7 +42,7 @@ use crate::minhash::{
 use crate::normalize::{NormalizeConfig, Normalizer};
 use crate::shingle::{CharShingles, ShingleConfig, ShingleKind, Shingler, WordShingles};
 use crate::terms::{
-    DocumentFrequencies, StopWords, TermConfig, TermCounter, TermCounts, TermVector,
+    DocumentFrequencies, StopWords, TermConfig, TermCounter, TermCounts, TermLookup, TermVector,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -969,8 +969,9 @@ impl Detector {
                 matched: Some((d, MatchKind::NearCopy, s)),
             };
         }
+        let lookup = TermLookup::new(vector);
         let story_candidates = if self.config.story.enabled {
-            self.story_candidates(vector, top)
+            self.story_candidates(&lookup, top)
         } else {
             Vec::new()
         };
@@ -999,10 +1000,11 @@ impl Detector {
         stories.dedup();
         let known: FastMap<u32, f32> = story_candidates.iter().copied().collect();
         let sim = |m: u32| {
-            known
-                .get(&m)
-                .copied()
-                .unwrap_or_else(|| self.docs[&m].vector.similarity(vector, &self.config.terms))
+            known.get(&m).copied().unwrap_or_else(|| {
+                self.docs[&m]
+                    .vector
+                    .similarity_to(&lookup, &self.config.terms)
+            })
         };
         match linkage.best_story(&self.stories, stories, sim) {
             Some(link) => Decision {
@@ -1061,7 +1063,7 @@ impl Detector {
             for &d in &docs {
                 let doc = &self.docs[&d];
                 let top = doc.vector.top(self.config.story.index_terms);
-                for (c, sim) in self.story_candidates(&doc.vector, &top) {
+                for (c, sim) in self.story_candidates(&TermLookup::new(&doc.vector), &top) {
                     let other = self.docs[&c].story;
                     if sim >= linkage.min_average && other != doc.story {
                         pairs.push((doc.story.min(other), doc.story.max(other)));
@@ -1182,7 +1184,7 @@ impl Detector {
             let doc = &self.docs[&d];
             let i = i as u32;
             let top = doc.vector.top(self.config.story.index_terms);
-            self.story_candidates(&doc.vector, &top)
+            self.story_candidates(&TermLookup::new(&doc.vector), &top)
                 .into_iter()
                 .filter(move |&(c, sim)| c != d && sim > 0.0)
                 .map(move |(c, sim)| {
@@ -1373,7 +1375,7 @@ impl Detector {
     }
 
     /// Articles sharing enough heavy terms, with their cosine, most shared terms first.
-    fn story_candidates(&self, vector: &TermVector, top: &[u64]) -> Vec<(u32, f32)> {
+    fn story_candidates(&self, query: &TermLookup<'_>, top: &[u64]) -> Vec<(u32, f32)> {
         let cap = self.config.story.max_postings;
         let mut shared: FastMap<u32, u32> = FastMap::default();
         shared.reserve(top.len() * cap.min(64));
@@ -1388,13 +1390,18 @@ impl Detector {
         let mut c: Vec<(u32, u32)> = shared.into_iter().filter(|&(_, n)| n >= min).collect();
         c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         c.truncate(self.config.story.max_candidates);
-        c.into_iter()
-            .map(|(d, _)| {
-                (
-                    d,
-                    self.docs[&d].vector.similarity(vector, &self.config.terms),
-                )
-            })
+        // Fetch every candidate's vector first, with loads that do not wait on each other, so
+        // that their cache misses overlap instead of coming one after another.
+        let vectors: Vec<&TermVector> = c.iter().map(|(d, _)| &self.docs[d].vector).collect();
+        std::hint::black_box(
+            vectors
+                .iter()
+                .map(|v| v.touch())
+                .fold(0u32, u32::wrapping_add),
+        );
+        c.iter()
+            .zip(vectors)
+            .map(|(&(d, _), v)| (d, v.similarity_to(query, &self.config.terms)))
             .collect()
     }
 }

@@ -219,7 +219,7 @@ proptest! {
     fn cosine_matches_naive(a in prop::collection::vec("[a-f]{2,3}", 1..40), b in prop::collection::vec("[a-f]{2,3}", 1..40)) {
         // The detector's rewrite similarity is the cosine of term vectors; check the merge
         // against a hash-map computation through the public term API.
-        use copydesk::terms::{DocumentFrequencies, TermConfig};
+        use copydesk::terms::{DocumentFrequencies, TermConfig, TermLookup};
         let d = Detector::new(DetectorConfig::default()).unwrap();
         let (ta, tb) = (d.analyze(&a.join(" ")).unwrap().terms, d.analyze(&b.join(" ")).unwrap().terms);
         let mut df = DocumentFrequencies::default();
@@ -230,6 +230,10 @@ proptest! {
         let map: std::collections::HashMap<u64, f32> = va.iter().collect();
         let naive: f32 = vb.iter().map(|(t, w)| map.get(&t).map_or(0.0, |x| x * w)).sum();
         prop_assert!((va.cosine(&vb) - naive.clamp(0.0, 1.0)).abs() < 1e-5);
+        // The lookup table gives the merge's value exactly, both ways, and with dates.
+        prop_assert_eq!(TermLookup::new(&va).cosine(&vb), va.cosine(&vb));
+        prop_assert_eq!(TermLookup::new(&vb).cosine(&va), va.cosine(&vb));
+        prop_assert_eq!(vb.similarity_to(&TermLookup::new(&va), &cfg), vb.similarity(&va, &cfg));
     }
 }
 
