@@ -246,6 +246,174 @@ impl Stories {
     }
 }
 
+/// Average-link agglomerative clustering of `n` items over a sparse graph, for
+/// [`Detector::recluster`](crate::Detector::recluster). `ties` join items unconditionally first;
+/// `links` are similarities between items, in either order (a pair listed twice counts once,
+/// with one of its values; an unlisted pair counts 0). Then, best first (highest average, ties to the lowest group numbers), the two
+/// groups with the highest average similarity over all pairs of their items merge, while that
+/// average reaches `threshold`. Returns each item's group, named by its lowest item.
+pub(crate) fn average_link(
+    n: usize,
+    ties: &[(u32, u32)],
+    mut links: Vec<(u32, u32, f32)>,
+    threshold: f32,
+) -> Vec<u32> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    for &(x, y) in ties {
+        let (a, b) = (root(&mut parent, x), root(&mut parent, y));
+        parent[a.max(b) as usize] = a.min(b);
+    }
+    for l in &mut links {
+        (l.0, l.1) = (l.0.min(l.1), l.0.max(l.1));
+    }
+    links.sort_unstable_by_key(|x| (x.0, x.1));
+    links.dedup_by(|x, y| (x.0, x.1) == (y.0, y.1));
+
+    // Groups: the copies' ties first. Each group's links to others, summed, sorted by the
+    // other group's number.
+    let group: Vec<u32> = (0..n as u32).map(|x| root(&mut parent, x)).collect();
+    let mut size = vec![0u32; n];
+    for &g in &group {
+        size[g as usize] += 1;
+    }
+    let mut adjacent: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    for &(a, b, sim) in &links {
+        let (ga, gb) = (group[a as usize], group[b as usize]);
+        if ga != gb {
+            adjacent[ga as usize].push((gb, sim));
+            adjacent[gb as usize].push((ga, sim));
+        }
+    }
+    drop(links);
+    for list in &mut adjacent {
+        list.sort_unstable_by_key(|e| e.0);
+        list.dedup_by(|later, first| {
+            let same = later.0 == first.0;
+            if same {
+                first.1 += later.1;
+            }
+            same
+        });
+    }
+
+    // Best-first merging; heap entries are checked against each group's version.
+    #[derive(PartialEq)]
+    struct Candidate(f32, u32, u32, u32, u32);
+    impl Eq for Candidate {}
+    impl PartialOrd for Candidate {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Candidate {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            // Highest average first; ties to the lowest group numbers.
+            self.0
+                .total_cmp(&other.0)
+                .then_with(|| (other.1, other.2).cmp(&(self.1, self.2)))
+        }
+    }
+    let mut version = vec![0u32; n];
+    let mut heap = std::collections::BinaryHeap::new();
+    let average = |sum: f32, a: u32, b: u32, size: &[u32]| {
+        sum / (size[a as usize] as f32 * size[b as usize] as f32)
+    };
+    for a in 0..n as u32 {
+        if group[a as usize] != a {
+            continue;
+        }
+        for &(b, sum) in &adjacent[a as usize] {
+            let avg = average(sum, a, b, &size);
+            if a < b && avg >= threshold {
+                heap.push(Candidate(avg, a, b, 0, 0));
+            }
+        }
+    }
+    let mut into: Vec<u32> = (0..n as u32).collect();
+    while let Some(Candidate(_, a, b, va, vb)) = heap.pop() {
+        if version[a as usize] != va || version[b as usize] != vb {
+            continue;
+        }
+        // `a` absorbs `b`: sums to every neighbour add up.
+        let (la, lb) = (
+            std::mem::take(&mut adjacent[a as usize]),
+            std::mem::take(&mut adjacent[b as usize]),
+        );
+        let mut merged: Vec<(u32, f32)> = Vec::with_capacity(la.len() + lb.len());
+        let (mut x, mut y) = (la.iter().peekable(), lb.iter().peekable());
+        loop {
+            let next = match (x.peek(), y.peek()) {
+                (Some(&&p), Some(&&q)) if p.0 == q.0 => {
+                    x.next();
+                    y.next();
+                    (p.0, p.1 + q.1)
+                }
+                (Some(&&p), Some(&&q)) => {
+                    if p.0 < q.0 {
+                        x.next();
+                        p
+                    } else {
+                        y.next();
+                        q
+                    }
+                }
+                (Some(&&p), None) => {
+                    x.next();
+                    p
+                }
+                (None, Some(&&q)) => {
+                    y.next();
+                    q
+                }
+                (None, None) => break,
+            };
+            if next.0 != a && next.0 != b {
+                merged.push(next);
+            }
+        }
+        size[a as usize] += size[b as usize];
+        size[b as usize] = 0;
+        into[b as usize] = a;
+        version[a as usize] += 1;
+        version[b as usize] += 1;
+        for &(c, sum) in &merged {
+            // The neighbour's list: `b` goes, `a` carries the new sum.
+            let list = &mut adjacent[c as usize];
+            list.retain(|e| e.0 != a && e.0 != b);
+            let pos = list.partition_point(|e| e.0 < a);
+            list.insert(pos, (a, sum));
+            let avg = average(sum, a, c, &size);
+            if avg >= threshold {
+                let (p, q) = (a.min(c), a.max(c));
+                heap.push(Candidate(
+                    avg,
+                    p,
+                    q,
+                    version[p as usize],
+                    version[q as usize],
+                ));
+            }
+        }
+        adjacent[a as usize] = merged;
+    }
+    (0..n)
+        .map(|i| {
+            let mut g = group[i];
+            while into[g as usize] != g {
+                g = into[g as usize];
+            }
+            g
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +509,87 @@ mod tests {
                 .max_by(|a, b| a.average.total_cmp(&b.average).then(b.story.cmp(&a.story)));
             let got = linkage.best_story(&stories, all.iter().copied(), sim);
             assert_eq!(got, want, "round {round}");
+        }
+    }
+
+    /// Average-link as written in a textbook: every group pair's average recomputed from the
+    /// item pairs at every step. Weights are multiples of 1/8, so that sums are exact in either
+    /// order and the two implementations see the same averages.
+    fn naive_average_link(
+        n: usize,
+        ties: &[(u32, u32)],
+        links: &[(u32, u32, f32)],
+        threshold: f32,
+    ) -> Vec<u32> {
+        let mut sim = std::collections::HashMap::new();
+        for &(a, b, s) in links {
+            sim.entry((a.min(b), a.max(b))).or_insert(s);
+        }
+        let mut group: Vec<u32> = (0..n as u32).collect();
+        let rename = |group: &mut Vec<u32>, from: u32, to: u32| {
+            for g in group.iter_mut() {
+                if *g == from {
+                    *g = to;
+                }
+            }
+        };
+        for &(x, y) in ties {
+            let (a, b) = (group[x as usize], group[y as usize]);
+            rename(&mut group, a.max(b), a.min(b));
+        }
+        loop {
+            let ids: std::collections::BTreeSet<u32> = group.iter().copied().collect();
+            let mut best: Option<(f32, u32, u32)> = None;
+            for &a in &ids {
+                for &b in ids.range(a + 1..) {
+                    let (ma, mb): (Vec<u32>, Vec<u32>) = (
+                        (0..n as u32).filter(|&i| group[i as usize] == a).collect(),
+                        (0..n as u32).filter(|&i| group[i as usize] == b).collect(),
+                    );
+                    let mut sum = 0f32;
+                    for &x in &ma {
+                        for &y in &mb {
+                            sum += sim.get(&(x.min(y), x.max(y))).copied().unwrap_or(0.0);
+                        }
+                    }
+                    if sum == 0.0 {
+                        continue;
+                    }
+                    let avg = sum / (ma.len() as f32 * mb.len() as f32);
+                    if avg >= threshold && best.is_none_or(|(ba, ..)| avg > ba) {
+                        best = Some((avg, a, b));
+                    }
+                }
+            }
+            let Some((_, a, b)) = best else {
+                return group;
+            };
+            rename(&mut group, b, a);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn average_link_matches_the_textbook(
+            n in 1usize..14,
+            raw_links in proptest::collection::vec((0u32..14, 0u32..14, 1u8..=8), 0..40),
+            raw_ties in proptest::collection::vec((0u32..14, 0u32..14), 0..4),
+            threshold_eighths in 1u8..=6,
+        ) {
+            let n32 = n as u32;
+            let mut seen = std::collections::HashSet::new();
+            let links: Vec<(u32, u32, f32)> = raw_links
+                .into_iter()
+                .filter(|&(a, b, _)| a < n32 && b < n32 && a != b)
+                .filter(|&(a, b, _)| seen.insert((a.min(b), a.max(b))))
+                .map(|(a, b, w)| (a, b, f32::from(w) / 8.0))
+                .collect();
+            let ties: Vec<(u32, u32)> =
+                raw_ties.into_iter().filter(|&(a, b)| a < n32 && b < n32).collect();
+            let threshold = f32::from(threshold_eighths) / 8.0;
+            let fast = average_link(n, &ties, links.clone(), threshold);
+            let naive = naive_average_link(n, &ties, &links, threshold);
+            proptest::prop_assert_eq!(fast, naive);
         }
     }
 }

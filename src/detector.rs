@@ -32,7 +32,7 @@
 //! # Ok::<(), copydesk::Error>(())
 //! ```
 
-use crate::cluster::{Linkage, Stories, StoryId};
+use crate::cluster::{average_link, Linkage, Stories, StoryId};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{fmix64, push_to, FastMap, SmallList};
 use crate::lsh::{LshIndex, LshParams};
@@ -1193,7 +1193,7 @@ impl Detector {
                 })
         };
         #[cfg(feature = "rayon")]
-        let mut links: Vec<(u32, u32, f32)> = {
+        let links: Vec<(u32, u32, f32)> = {
             use rayon::prelude::*;
             numbers
                 .par_iter()
@@ -1204,165 +1204,24 @@ impl Detector {
         #[cfg(not(feature = "rayon"))]
         let mut links: Vec<(u32, u32, f32)> =
             numbers.iter().enumerate().flat_map(links_of).collect();
-        let mut parent: Vec<u32> = (0..n as u32).collect();
-        fn root(parent: &mut [u32], mut x: u32) -> u32 {
-            while parent[x as usize] != x {
-                parent[x as usize] = parent[parent[x as usize] as usize];
-                x = parent[x as usize];
-            }
-            x
-        }
-        for (i, &d) in numbers.iter().enumerate() {
-            let Some(m) = &self.docs[&d].matched else {
-                continue;
-            };
-            let copy = matches!(m.kind, MatchKind::Exact | MatchKind::NearCopy);
-            if let (true, Some(&o)) = (copy, self.ids.get(&*m.id)) {
-                let (a, b) = (root(&mut parent, i as u32), root(&mut parent, at[&o]));
-                parent[a.max(b) as usize] = a.min(b);
-            }
-        }
-        links.sort_unstable_by_key(|x| (x.0, x.1));
-        links.dedup_by(|x, y| (x.0, x.1) == (y.0, y.1));
-
-        // Groups: the copies' ties first. Each group's links to others, summed, sorted by the
-        // other group's number.
-        let group: Vec<u32> = (0..n as u32).map(|x| root(&mut parent, x)).collect();
-        let mut size = vec![0u32; n];
-        for &g in &group {
-            size[g as usize] += 1;
-        }
-        let mut adjacent: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
-        for &(a, b, sim) in &links {
-            let (ga, gb) = (group[a as usize], group[b as usize]);
-            if ga != gb {
-                adjacent[ga as usize].push((gb, sim));
-                adjacent[gb as usize].push((ga, sim));
-            }
-        }
-        drop(links);
-        for list in &mut adjacent {
-            list.sort_unstable_by_key(|e| e.0);
-            list.dedup_by(|later, first| {
-                let same = later.0 == first.0;
-                if same {
-                    first.1 += later.1;
-                }
-                same
-            });
-        }
-
-        // Best-first merging; heap entries are checked against each group's version.
-        #[derive(PartialEq)]
-        struct Candidate(f32, u32, u32, u32, u32);
-        impl Eq for Candidate {}
-        impl PartialOrd for Candidate {
-            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-                Some(self.cmp(other))
-            }
-        }
-        impl Ord for Candidate {
-            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-                // Highest average first; ties to the lowest group numbers.
-                self.0
-                    .total_cmp(&other.0)
-                    .then_with(|| (other.1, other.2).cmp(&(self.1, self.2)))
-            }
-        }
-        let mut version = vec![0u32; n];
-        let mut heap = std::collections::BinaryHeap::new();
-        let average = |sum: f32, a: u32, b: u32, size: &[u32]| {
-            sum / (size[a as usize] as f32 * size[b as usize] as f32)
-        };
-        for a in 0..n as u32 {
-            if group[a as usize] != a {
-                continue;
-            }
-            for &(b, sum) in &adjacent[a as usize] {
-                let avg = average(sum, a, b, &size);
-                if a < b && avg >= threshold {
-                    heap.push(Candidate(avg, a, b, 0, 0));
-                }
-            }
-        }
-        let mut into: Vec<u32> = (0..n as u32).collect();
-        while let Some(Candidate(_, a, b, va, vb)) = heap.pop() {
-            if version[a as usize] != va || version[b as usize] != vb {
-                continue;
-            }
-            // `a` absorbs `b`: sums to every neighbour add up.
-            let (la, lb) = (
-                std::mem::take(&mut adjacent[a as usize]),
-                std::mem::take(&mut adjacent[b as usize]),
-            );
-            let mut merged: Vec<(u32, f32)> = Vec::with_capacity(la.len() + lb.len());
-            let (mut x, mut y) = (la.iter().peekable(), lb.iter().peekable());
-            loop {
-                let next = match (x.peek(), y.peek()) {
-                    (Some(&&p), Some(&&q)) if p.0 == q.0 => {
-                        x.next();
-                        y.next();
-                        (p.0, p.1 + q.1)
-                    }
-                    (Some(&&p), Some(&&q)) => {
-                        if p.0 < q.0 {
-                            x.next();
-                            p
-                        } else {
-                            y.next();
-                            q
-                        }
-                    }
-                    (Some(&&p), None) => {
-                        x.next();
-                        p
-                    }
-                    (None, Some(&&q)) => {
-                        y.next();
-                        q
-                    }
-                    (None, None) => break,
-                };
-                if next.0 != a && next.0 != b {
-                    merged.push(next);
-                }
-            }
-            size[a as usize] += size[b as usize];
-            size[b as usize] = 0;
-            into[b as usize] = a;
-            version[a as usize] += 1;
-            version[b as usize] += 1;
-            for &(c, sum) in &merged {
-                // The neighbour's list: `b` goes, `a` carries the new sum.
-                let list = &mut adjacent[c as usize];
-                list.retain(|e| e.0 != a && e.0 != b);
-                let pos = list.partition_point(|e| e.0 < a);
-                list.insert(pos, (a, sum));
-                let avg = average(sum, a, c, &size);
-                if avg >= threshold {
-                    let (p, q) = (a.min(c), a.max(c));
-                    heap.push(Candidate(
-                        avg,
-                        p,
-                        q,
-                        version[p as usize],
-                        version[q as usize],
-                    ));
-                }
-            }
-            adjacent[a as usize] = merged;
-        }
+        let ties: Vec<(u32, u32)> = numbers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &d)| {
+                let m = self.docs[&d].matched.as_ref()?;
+                let copy = matches!(m.kind, MatchKind::Exact | MatchKind::NearCopy);
+                let o = *self.ids.get(&*m.id)?;
+                copy.then(|| (i as u32, at[&o]))
+            })
+            .collect();
+        let group = average_link(n, &ties, links, threshold);
 
         // Each article's final group, named by its first article.
         let mut changed = 0;
         let mut stories = Stories::default();
         let mut first: FastMap<u32, StoryId> = FastMap::default();
         for (i, &d) in numbers.iter().enumerate() {
-            let mut g = group[i];
-            while into[g as usize] != g {
-                g = into[g as usize];
-            }
-            let story = *first.entry(g).or_insert(StoryId(u64::from(d)));
+            let story = *first.entry(group[i]).or_insert(StoryId(u64::from(d)));
             let doc = self.docs.get_mut(&d).expect("numbered from docs");
             if doc.story != story {
                 doc.story = story;
