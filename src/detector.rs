@@ -1202,8 +1202,7 @@ impl Detector {
                 .collect()
         };
         #[cfg(not(feature = "rayon"))]
-        let mut links: Vec<(u32, u32, f32)> =
-            numbers.iter().enumerate().flat_map(links_of).collect();
+        let links: Vec<(u32, u32, f32)> = numbers.iter().enumerate().flat_map(links_of).collect();
         let ties: Vec<(u32, u32)> = numbers
             .iter()
             .enumerate()
