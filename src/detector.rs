@@ -1037,7 +1037,8 @@ impl Detector {
     /// [`Linkage::min_link`]: average- and complete-link together, as for a single article,
     /// so merging does not chain. The younger story's members move to the older; their
     /// verdicts keep the match they were given. Repeats until nothing merges; returns the
-    /// number of merges.
+    /// number of merges. [`Detector::recluster`] re-forms the stories instead, and can also
+    /// split them.
     pub fn merge_stories(&mut self) -> usize {
         if !self.config.story.enabled {
             return 0;

@@ -10,7 +10,8 @@
 //! Most users need one type, [`Detector`]: insert articles one at a time as they arrive
 //! ([`Detector::insert`]) or cluster a batch in parallel ([`Detector::par_insert_batch`]), and
 //! read a [`Verdict`] for each: a new story, or which earlier article it copies or rewrites,
-//! the story it joins, how similar it is, and what kind of match it is.
+//! the story it joins, how similar it is, and what kind of match it is. Once a batch is in,
+//! [`Detector::recluster`] re-forms its stories all at once, independent of arrival order.
 //!
 //! ```
 //! use copydesk::{Detector, DetectorConfig, MatchKind};
@@ -35,7 +36,7 @@
 //! |---|---|
 //! | [`normalize`] | which lines are article text; NFKC, case, quotes, hyphens, acronyms |
 //! | [`shingle`] | word and character shingles as 64-bit hashes |
-//! | [`minhash`] | one-permutation and classic MinHash, Jaccard and containment estimates, b-bit storage |
+//! | [`minhash`] | one-permutation and classic MinHash, Jaccard and containment estimates, 16-bit and b-bit storage |
 //! | [`lsh`] | banded LSH index with verified queries, parameter optimiser |
 //! | [`simhash`] | 64-bit weighted SimHash and a Hamming-distance index |
 //! | [`terms`] | weighted term vectors, the story-level signal |
