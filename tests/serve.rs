@@ -347,6 +347,31 @@ fn a_restart_rebuilds_the_index_from_the_store() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("another configuration"));
+    // A store of another schema version (schema 1's records hold unflagged signatures) is
+    // refused with both versions named, and left as it was.
+    let db = dir.0.join("copydesk.sqlite3");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let out = Command::new(env!("CARGO_BIN_EXE_copydesk"))
+        .args(["serve", "--data", dir.0.to_str().unwrap()])
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("schema version 1") && err.contains("reads version 2"),
+        "{err}"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let after: i64 = conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, rows, "nothing of the old store was touched");
 }
 
 #[test]
