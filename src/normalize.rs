@@ -74,12 +74,13 @@ pub struct Normalizer {
     config: NormalizeConfig,
 }
 
-/// The end of the run of ASCII letters and digits in `bytes` that starts at `from`: the
-/// index of the first other byte, or `bytes.len()`. Eight bytes a step (SWAR): a word's end
+/// The end of the run of ASCII letters and digits in `bytes` that starts at `from` (the
+/// index of the first other byte, or `bytes.len()`), and whether the run has an upper-case
+/// letter. Eight bytes a step (SWAR): a word's end
 /// costs one well-predicted test instead of a byte loop whose exit the branch predictor
 /// cannot learn.
 #[inline]
-pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> usize {
+pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // High bit of each byte set when the byte (under 0x80) is in lo..=hi: no carry crosses
@@ -89,22 +90,30 @@ pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> usize {
         let above = x + LOW * u64::from(0x7f - hi);
         at_least & !above & HIGH
     };
+    let mut upper = 0u64;
     while let Some(chunk) = bytes.get(from..from + 8) {
         let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
         let ascii = !x & HIGH;
         let low7 = x & !HIGH;
+        let capitals = in_range(low7, b'A', b'Z') & ascii;
         let alnum =
             (in_range(low7, b'0', b'9') | in_range(low7 | (LOW * 0x20), b'a', b'z')) & ascii;
         let other = !alnum & HIGH;
         if other != 0 {
-            return from + (other.trailing_zeros() / 8) as usize;
+            // Only the capitals before the run's end count.
+            let run = other.trailing_zeros();
+            upper |= capitals & ((1u64 << run) - 1);
+            return (from + (run / 8) as usize, upper != 0);
         }
+        upper |= capitals;
         from += 8;
     }
+    let mut tail_upper = false;
     while from < bytes.len() && bytes[from].is_ascii_alphanumeric() {
+        tail_upper |= bytes[from].is_ascii_uppercase();
         from += 1;
     }
-    from
+    (from, upper != 0 || tail_upper)
 }
 
 /// No token span open (see `tokenize_line`).
@@ -200,6 +209,8 @@ impl Normalizer {
         // spilled and reloaded whole on every token, a store-forwarding stall that perf put at
         // a quarter of the tokenizer's time.
         let (mut span_start, mut span_end) = (NO_SPAN, 0usize);
+        // The open span has an upper-case letter (so it needs lowering).
+        let mut span_upper = false;
         // Letters since the last acronym dot: `U.S` has segments of one letter each.
         let mut segment = 0usize;
         let mut prev = ' ';
@@ -220,14 +231,16 @@ impl Normalizer {
                 }
                 // The common case, a run of ASCII letters and digits, in one step.
                 let mut end = i + len;
+                let mut upper = false;
                 if c.is_ascii() {
-                    end = ascii_alnum_run(bytes, end);
+                    (end, upper) = ascii_alnum_run(bytes, end);
                     prev = bytes[end - 1] as char;
                 } else {
                     prev = c;
                 }
                 if c.is_ascii() && span_start == NO_SPAN && s.raw.is_empty() {
                     (span_start, span_end) = (i, end);
+                    span_upper = upper || c.is_ascii_uppercase();
                 } else {
                     if span_start != NO_SPAN {
                         s.raw.push_str(&line[span_start..span_end]);
@@ -307,6 +320,7 @@ impl Normalizer {
                 line,
                 span_start,
                 span_end,
+                span_upper,
                 s,
                 capitalized,
                 token_sentence_start,
@@ -327,6 +341,7 @@ impl Normalizer {
             line,
             span_start,
             span_end,
+            span_upper,
             s,
             capitalized,
             token_sentence_start,
@@ -344,6 +359,7 @@ impl Normalizer {
         text: &str,
         span_start: usize,
         span_end: usize,
+        span_upper: bool,
         s: &mut Scratch,
         capitalized: bool,
         sentence_start: bool,
@@ -354,7 +370,8 @@ impl Normalizer {
             let (a, b) = (span_start, span_end);
             debug_assert!(s.raw.is_empty());
             let word = &text[a..b];
-            let word = if word.bytes().any(|c| c.is_ascii_uppercase()) {
+            debug_assert_eq!(span_upper, word.bytes().any(|c| c.is_ascii_uppercase()));
+            let word = if span_upper {
                 s.out.clear();
                 s.out.push_str(word);
                 s.out.make_ascii_lowercase();
@@ -667,7 +684,12 @@ mod tests {
                 let mut input = vec![b'k'; 20];
                 input[at] = b;
                 let want = if b.is_ascii_alphanumeric() { 20 } else { at };
-                assert_eq!(ascii_alnum_run(&input, 0), want, "byte {b:#x} at {at}");
+                let upper = b.is_ascii_uppercase() && want == 20;
+                assert_eq!(
+                    ascii_alnum_run(&input, 0),
+                    (want, upper),
+                    "byte {b:#x} at {at}"
+                );
             }
         }
     }
@@ -684,10 +706,12 @@ mod tests {
             for input in [bytes, words.concat().into_bytes()] {
                 let from = from.min(input.len());
                 let mut naive = from;
+                let mut upper = false;
                 while naive < input.len() && input[naive].is_ascii_alphanumeric() {
+                    upper |= input[naive].is_ascii_uppercase();
                     naive += 1;
                 }
-                proptest::prop_assert_eq!(ascii_alnum_run(&input, from), naive);
+                proptest::prop_assert_eq!(ascii_alnum_run(&input, from), (naive, upper));
             }
         }
     }
