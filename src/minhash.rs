@@ -301,14 +301,7 @@ impl Signature {
 
     /// [`Signature::jaccard`], with an error for signatures of different lengths.
     pub fn try_jaccard(&self, other: &Signature) -> Result<f64> {
-        if self.slots.len() != other.slots.len() {
-            return Err(Error::incompatible(format!(
-                "{} slots against {}",
-                self.slots.len(),
-                other.slots.len()
-            )));
-        }
-        Ok(agreement(&self.slots, &other.slots))
+        agreement(&self.slots, &other.slots, DENSIFIED)
     }
 
     /// The estimated share of the smaller set that the larger one contains,
@@ -381,8 +374,11 @@ pub fn containment_from_jaccard(jaccard: f64, size_a: u32, size_b: u32) -> f64 {
 /// A slot cut to 16 bits: the [`DENSIFIED`] flag (bit 15) and the value's low 15 bits.
 #[inline]
 pub fn compact_slot(v: u32) -> u16 {
-    ((v >> 16) & 0x8000) as u16 | (v & 0x7fff) as u16
+    ((v & DENSIFIED) >> 16) as u16 | (v & 0x7fff) as u16
 }
+
+/// [`DENSIFIED`] in a compact slot.
+const COMPACT_DENSIFIED: u16 = 1 << 15;
 
 /// A [`Signature`] cut to 16 bits a slot ([`Signature::compact`]): how
 /// [`LshIndex`](crate::lsh::LshIndex) and [`ArticleRecord`](crate::ArticleRecord) keep
@@ -483,23 +479,7 @@ impl<'a> CompactRef<'a> {
 
     /// [`CompactRef::jaccard`], with an error for signatures of different lengths.
     pub fn try_jaccard(&self, other: CompactRef<'_>) -> Result<f64> {
-        if self.slots.len() != other.slots.len() {
-            return Err(Error::incompatible(format!(
-                "{} slots against {}",
-                self.slots.len(),
-                other.slots.len()
-            )));
-        }
-        let (mut equal, mut either) = (0u32, 0u32);
-        for (&x, &y) in self.slots.iter().zip(other.slots) {
-            equal += u32::from((x == y) & (x & 0x8000 == 0));
-            either += u32::from(x & y & 0x8000 == 0);
-        }
-        Ok(if either == 0 {
-            0.0
-        } else {
-            f64::from(equal) / f64::from(either)
-        })
+        agreement(self.slots, other.slots, COMPACT_DENSIFIED)
     }
 
     /// The estimated containment, as [`Signature::containment`].
@@ -511,18 +491,31 @@ impl<'a> CompactRef<'a> {
     }
 }
 
-/// `N_match / (k − N_both_densified)`: a slot counts when either side filled it itself, and
-/// agrees when both hold the same value of their own. Both counts are branch-free sums.
-fn agreement(a: &[u32], b: &[u32]) -> f64 {
+/// `N_match / (k − N_both_densified)`, for full or compact slots (`flag` marks a densified
+/// one): a slot counts when either side filled it itself, and agrees when both hold the same
+/// value of their own. Both counts are branch-free sums. 0 when no slot counts.
+fn agreement<T>(a: &[T], b: &[T], flag: T) -> Result<f64>
+where
+    T: Copy + Eq + Default + std::ops::BitAnd<Output = T>,
+{
+    if a.len() != b.len() {
+        return Err(Error::incompatible(format!(
+            "{} slots against {}",
+            a.len(),
+            b.len()
+        )));
+    }
+    let own = |x: T| x & flag == T::default();
     let (mut equal, mut either) = (0u32, 0u32);
     for (&x, &y) in a.iter().zip(b) {
-        equal += u32::from((x == y) & (x & DENSIFIED == 0));
-        either += u32::from(x & y & DENSIFIED == 0);
+        equal += u32::from((x == y) & own(x));
+        either += u32::from(own(x & y));
     }
-    if either == 0 {
-        return 0.0;
-    }
-    f64::from(equal) / f64::from(either)
+    Ok(if either == 0 {
+        0.0
+    } else {
+        f64::from(equal) / f64::from(either)
+    })
 }
 
 fn mask(bits: u8) -> u32 {
