@@ -276,8 +276,9 @@ pub(crate) fn average_link(
     links.sort_unstable_by_key(|x| (x.0, x.1));
     links.dedup_by(|x, y| (x.0, x.1) == (y.0, y.1));
 
-    // Groups: the copies' ties first. Each group's links to others, summed, sorted by the
-    // other group's number.
+    // Groups: the copies' ties first (one union-find serves the ties and the merges: a group
+    // points to the lower group it joined). Each group's links to others, summed, sorted by
+    // the other group's number.
     let group: Vec<u32> = (0..n as u32).map(|x| root(&mut parent, x)).collect();
     let mut size = vec![0u32; n];
     for &g in &group {
@@ -293,14 +294,7 @@ pub(crate) fn average_link(
     }
     drop(links);
     for list in &mut adjacent {
-        list.sort_unstable_by_key(|e| e.0);
-        list.dedup_by(|later, first| {
-            let same = later.0 == first.0;
-            if same {
-                first.1 += later.1;
-            }
-            same
-        });
+        add_up(list);
     }
 
     // Best-first merging; heap entries are checked against each group's version.
@@ -336,51 +330,18 @@ pub(crate) fn average_link(
             }
         }
     }
-    let mut into: Vec<u32> = (0..n as u32).collect();
     while let Some(Candidate(_, a, b, va, vb)) = heap.pop() {
         if version[a as usize] != va || version[b as usize] != vb {
             continue;
         }
-        // `a` absorbs `b`: sums to every neighbour add up.
-        let (la, lb) = (
-            std::mem::take(&mut adjacent[a as usize]),
-            std::mem::take(&mut adjacent[b as usize]),
-        );
-        let mut merged: Vec<(u32, f32)> = Vec::with_capacity(la.len() + lb.len());
-        let (mut x, mut y) = (la.iter().peekable(), lb.iter().peekable());
-        loop {
-            let next = match (x.peek(), y.peek()) {
-                (Some(&&p), Some(&&q)) if p.0 == q.0 => {
-                    x.next();
-                    y.next();
-                    (p.0, p.1 + q.1)
-                }
-                (Some(&&p), Some(&&q)) => {
-                    if p.0 < q.0 {
-                        x.next();
-                        p
-                    } else {
-                        y.next();
-                        q
-                    }
-                }
-                (Some(&&p), None) => {
-                    x.next();
-                    p
-                }
-                (None, Some(&&q)) => {
-                    y.next();
-                    q
-                }
-                (None, None) => break,
-            };
-            if next.0 != a && next.0 != b {
-                merged.push(next);
-            }
-        }
+        // `a` (the lower) absorbs `b`: their sums to every neighbour add up.
+        let mut merged = std::mem::take(&mut adjacent[a as usize]);
+        merged.append(&mut adjacent[b as usize]);
+        merged.retain(|e| e.0 != a && e.0 != b);
+        add_up(&mut merged);
         size[a as usize] += size[b as usize];
         size[b as usize] = 0;
-        into[b as usize] = a;
+        parent[b as usize] = a;
         version[a as usize] += 1;
         version[b as usize] += 1;
         for &(c, sum) in &merged {
@@ -403,15 +364,19 @@ pub(crate) fn average_link(
         }
         adjacent[a as usize] = merged;
     }
-    (0..n)
-        .map(|i| {
-            let mut g = group[i];
-            while into[g as usize] != g {
-                g = into[g as usize];
-            }
-            g
-        })
-        .collect()
+    (0..n as u32).map(|x| root(&mut parent, x)).collect()
+}
+
+/// Sorts `(group, similarity)` pairs by group and adds up each group's similarities.
+fn add_up(list: &mut Vec<(u32, f32)>) {
+    list.sort_unstable_by_key(|e| e.0);
+    list.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 += later.1;
+        }
+        same
+    });
 }
 
 #[cfg(test)]

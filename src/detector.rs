@@ -37,7 +37,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{fmix64, push_to, FastMap, SmallList};
 use crate::lsh::{LshIndex, LshParams};
 use crate::minhash::{
-    containment_from_jaccard, CompactSignature, MinHashConfig, MinHasher, Signature,
+    containment_from_jaccard, CompactRef, CompactSignature, MinHashConfig, MinHasher, Signature,
 };
 use crate::normalize::{NormalizeConfig, Normalizer};
 use crate::shingle::{CharShingles, ShingleConfig, ShingleKind, Shingler, WordShingles};
@@ -558,7 +558,12 @@ impl Detector {
         let analysis = self.analyze(text)?;
         let vector = self.df.vector(&analysis.terms, &self.config.terms);
         let top = vector.top(self.config.story.index_terms);
-        let d = self.decide(&analysis, &vector, &top);
+        let d = self.decide(
+            &analysis,
+            analysis.signature.compact().as_ref(),
+            &vector,
+            &top,
+        );
         let story = d.story.unwrap_or(StoryId(u64::from(self.next_doc)));
         Ok(self.verdict(story, d.matched))
     }
@@ -861,7 +866,9 @@ impl Detector {
         let vector = self.df.vector(&analysis.terms, &self.config.terms);
         // The heaviest terms serve both to find candidates and to index the article.
         let top = vector.top(self.config.story.index_terms);
-        let decision = self.decide(&analysis, &vector, &top);
+        // Compact once: the decision reads it, the index keeps it.
+        let compact = analysis.signature.compact();
+        let decision = self.decide(&analysis, compact.as_ref(), &vector, &top);
         let doc_no = self.next_doc;
         self.next_doc = self
             .next_doc
@@ -875,7 +882,7 @@ impl Detector {
             similarity,
         });
         self.near
-            .insert(doc_no, analysis.signature)
+            .insert(doc_no, compact)
             .expect("signatures come from the detector's own hasher");
         push_to(&mut self.exact, analysis.content, doc_no);
         if self.config.story.enabled {
@@ -910,8 +917,15 @@ impl Detector {
         }
     }
 
-    /// `top` is `vector`'s heaviest terms, the ones indexed.
-    fn decide(&self, analysis: &Analysis, vector: &TermVector, top: &[u64]) -> Decision {
+    /// `sig` is the analysis's signature, compact; `top` is `vector`'s heaviest terms, the ones
+    /// indexed.
+    fn decide(
+        &self,
+        analysis: &Analysis,
+        sig: CompactRef<'_>,
+        vector: &TermVector,
+        top: &[u64],
+    ) -> Decision {
         // 1. Exact copies.
         if let Some(&d) = self
             .exact
@@ -925,8 +939,6 @@ impl Detector {
         }
         // 2. Near copies: LSH candidates, plus the story tier's candidates (which find trimmed
         // copies whose Jaccard similarity is too low for the bands).
-        let compact = analysis.signature.compact();
-        let sig = compact.as_ref();
         let mut best_near: Option<(u32, f32)> = None;
         // Two standard errors of the Jaccard estimate under the near-copy threshold.
         let t = self.config.near_copy;
@@ -1188,10 +1200,7 @@ impl Detector {
             self.story_candidates(&TermLookup::new(&doc.vector), &top)
                 .into_iter()
                 .filter(move |&(c, sim)| c != d && sim > 0.0)
-                .map(move |(c, sim)| {
-                    let j = at[&c];
-                    (i.min(j), i.max(j), sim)
-                })
+                .map(move |(c, sim)| (i, at[&c], sim))
         };
         #[cfg(feature = "rayon")]
         let links: Vec<(u32, u32, f32)> = {
@@ -1216,12 +1225,12 @@ impl Detector {
             .collect();
         let group = average_link(n, &ties, links, threshold);
 
-        // Each article's final group, named by its first article.
+        // Each article's final group, named by its first article: a group is named by its
+        // lowest item, and items are in the order of the articles' numbers.
         let mut changed = 0;
         let mut stories = Stories::default();
-        let mut first: FastMap<u32, StoryId> = FastMap::default();
         for (i, &d) in numbers.iter().enumerate() {
-            let story = *first.entry(group[i]).or_insert(StoryId(u64::from(d)));
+            let story = StoryId(u64::from(numbers[group[i] as usize]));
             let doc = self.docs.get_mut(&d).expect("numbered from docs");
             if doc.story != story {
                 doc.story = story;
