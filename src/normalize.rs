@@ -219,6 +219,22 @@ impl Normalizer {
         // The token so far is a dotted acronym (`U.S`), so a dot right after it ends the
         // acronym, not the sentence.
         let mut acronym = false;
+        // Passes on the token so far (see `emit`); true when there was one.
+        macro_rules! emit {
+            () => {
+                self.emit(
+                    line,
+                    span_start,
+                    span_end,
+                    span_upper,
+                    s,
+                    capitalized,
+                    token_sentence_start,
+                    line_no,
+                    f,
+                )
+            };
+        }
         while i < bytes.len() {
             let c = char_at(line, i);
             let len = c.len_utf8();
@@ -316,17 +332,7 @@ impl Normalizer {
                 continue;
             }
             let ends_acronym = acronym && c == '.';
-            if self.emit(
-                line,
-                span_start,
-                span_end,
-                span_upper,
-                s,
-                capitalized,
-                token_sentence_start,
-                line_no,
-                f,
-            ) {
+            if emit!() {
                 sentence_start = false;
             }
             span_start = NO_SPAN;
@@ -337,17 +343,7 @@ impl Normalizer {
             prev = c;
             i += len;
         }
-        self.emit(
-            line,
-            span_start,
-            span_end,
-            span_upper,
-            s,
-            capitalized,
-            token_sentence_start,
-            line_no,
-            f,
-        );
+        emit!();
     }
 
     /// Passes the finished token on: `text[span_start..span_end]`, a slice that is the whole
