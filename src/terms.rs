@@ -410,12 +410,16 @@ fn as_year(token: &str) -> Option<u16> {
     (1900..=2099).contains(&y).then_some(y)
 }
 
-/// A token at the start of a sentence: its case says nothing.
-const NO_EVIDENCE: u8 = 0;
-/// A capitalised token in mid-sentence: evidence of a name.
-const CAPITALISED: u8 = 1;
-/// A lowercase token in mid-sentence: evidence of a common word.
-const LOWERCASE: u8 = 2;
+/// What a token's case says about its word being a name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// At the start of a sentence: nothing.
+    SentenceStart,
+    /// Capitalised in mid-sentence: a name.
+    Capitalised,
+    /// Lowercase in mid-sentence: a common word.
+    Lowercase,
+}
 
 /// Accumulates [`TermCounts`] from an article's tokens, one line at a time.
 #[derive(Default)]
@@ -428,9 +432,8 @@ pub(crate) struct TermCounter {
     /// The previous token was this month, or this day number: for `May 3` and `3 May`.
     prev_month: Option<u8>,
     prev_day: Option<u8>,
-    /// The line's terms, with their case evidence: [`NO_EVIDENCE`], [`CAPITALISED`] or
-    /// [`LOWERCASE`].
-    line: Vec<(u64, u8)>,
+    /// The line's terms, with what their case says.
+    line: Vec<(u64, Case)>,
     line_no: u32,
     line_capitals: usize,
 }
@@ -484,9 +487,9 @@ impl TermCounter {
             return;
         }
         let evidence = match (token.sentence_start, token.capitalized) {
-            (true, _) => NO_EVIDENCE,
-            (false, true) => CAPITALISED,
-            (false, false) => LOWERCASE,
+            (true, _) => Case::SentenceStart,
+            (false, true) => Case::Capitalised,
+            (false, false) => Case::Lowercase,
         };
         self.line.push((hash, evidence));
     }
@@ -499,8 +502,8 @@ impl TermCounter {
             let e = self.counts.entry(hash).or_insert((0, 0, 0));
             e.0 += 1;
             if !headline {
-                e.1 += u32::from(evidence == CAPITALISED);
-                e.2 += u32::from(evidence == LOWERCASE);
+                e.1 += u32::from(evidence == Case::Capitalised);
+                e.2 += u32::from(evidence == Case::Lowercase);
             }
         }
         self.line.clear();
@@ -661,6 +664,19 @@ pub struct TermVector {
     months: u16,
 }
 
+/// Each item greater than the one before.
+fn strictly_increasing<T: PartialOrd>(items: impl IntoIterator<Item = T>) -> bool {
+    let mut items = items.into_iter();
+    let Some(mut last) = items.next() else {
+        return true;
+    };
+    items.all(|x| {
+        let ok = last < x;
+        last = x;
+        ok
+    })
+}
+
 /// The `i`-th of the 16-bit values packed two to a word in `words`.
 #[inline]
 fn half(words: &[u32], i: usize) -> u16 {
@@ -713,19 +729,17 @@ impl TermVector {
         half(self.halves(), i)
     }
 
-    fn year_at(&self, i: usize) -> u16 {
-        half(self.halves(), usize::from(self.terms) + i)
+    /// `n` packed values from the `first`-th on (weights first, then years, then days).
+    fn halves_from(&self, first: usize, n: u8) -> impl Iterator<Item = u16> + '_ {
+        (first..first + usize::from(n)).map(|i| half(self.halves(), i))
     }
 
-    fn day_at(&self, i: usize) -> u16 {
-        half(
-            self.halves(),
-            usize::from(self.terms) + usize::from(self.years) + i,
-        )
+    fn year_iter(&self) -> impl Iterator<Item = u16> + '_ {
+        self.halves_from(usize::from(self.terms), self.years)
     }
 
-    fn contains_year(&self, y: u16) -> bool {
-        (0..usize::from(self.years)).any(|i| self.year_at(i) == y)
+    fn day_iter(&self) -> impl Iterator<Item = u16> + '_ {
+        self.halves_from(usize::from(self.terms) + usize::from(self.years), self.days)
     }
 
     /// Sorted by strictly increasing term, with its parts where the lengths say: what
@@ -739,13 +753,9 @@ impl TermVector {
         {
             return false;
         }
-        let years = self.years();
-        let days: Vec<u16> = (0..usize::from(self.days))
-            .map(|i| self.day_at(i))
-            .collect();
-        self.term_hashes().windows(2).all(|w| w[0] < w[1])
-            && years.windows(2).all(|w| w[0] < w[1])
-            && days.windows(2).all(|w| w[0] < w[1])
+        strictly_increasing(self.term_hashes().iter())
+            && strictly_increasing(self.year_iter())
+            && strictly_increasing(self.day_iter())
     }
 
     /// Both articles name months, and none in common.
@@ -755,24 +765,19 @@ impl TermVector {
 
     /// Both articles name one day of one month.
     pub fn share_a_day(&self, other: &TermVector) -> bool {
-        (0..usize::from(self.days)).any(|i| {
-            let d = self.day_at(i);
-            (0..usize::from(other.days)).any(|j| other.day_at(j) == d)
-        })
+        self.day_iter().any(|d| other.day_iter().any(|e| e == d))
     }
 
     /// The years the article mentions, sorted.
     pub fn years(&self) -> Vec<u16> {
-        (0..usize::from(self.years))
-            .map(|i| self.year_at(i))
-            .collect()
+        self.year_iter().collect()
     }
 
     /// Both articles mention years, and none in common.
     pub fn years_conflict(&self, other: &TermVector) -> bool {
         self.years != 0
             && other.years != 0
-            && !(0..usize::from(self.years)).any(|i| other.contains_year(self.year_at(i)))
+            && !self.year_iter().any(|y| other.year_iter().any(|z| z == y))
     }
 
     /// The story tier's similarity: [`TermVector::cosine`], times
@@ -1036,7 +1041,7 @@ mod tests {
                 .zip(weights.iter().copied())
                 .collect();
             assert_eq!(back, want);
-            let got_days: Vec<u16> = (0..nd).map(|i| v.day_at(i)).collect();
+            let got_days: Vec<u16> = v.day_iter().collect();
             assert_eq!(got_days, days);
             // Date checks against plain slices.
             let other = TermVector::from_parts(&[1], &[9], &[1993], 0b10, &[45]);
