@@ -1,7 +1,7 @@
 //! `copydesk eval`: clustering scored against labelled articles.
 
 use crate::input::{Articles, Fields};
-use crate::{insert_all, tolerated, ConfigArgs, Ui};
+use crate::{insert_all, tolerated, ConfigArgs, ModeArgs, Ui};
 use anyhow::{bail, Result};
 use copydesk::eval::Scores;
 use copydesk::{Detector, MatchKind, StoryId};
@@ -24,17 +24,8 @@ pub struct EvalArgs {
     /// JSONL field holding the topic, for the same-topic false-merge rate.
     #[arg(long, default_value = "topic", value_name = "NAME")]
     topic_field: String,
-    /// Insert one article at a time, as an ingest service would.
-    #[arg(long)]
-    stream: bool,
-    /// Merge stories that resemble each other as wholes once all articles are in
-    /// (`Detector::merge_stories`), as `cluster --merge` does.
-    #[arg(long)]
-    merge: bool,
-    /// Re-form all stories at once once all articles are in (`Detector::recluster`), as
-    /// `cluster --recluster` does.
-    #[arg(long, conflicts_with = "merge")]
-    recluster: bool,
+    #[command(flatten)]
+    mode: ModeArgs,
     /// Print the scores as one JSON object instead of a report.
     #[arg(long)]
     json: bool,
@@ -63,7 +54,7 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
     let mut background_ids: HashSet<String> = HashSet::new();
     if !args.background.is_empty() {
         let mut bg = Articles::open(&args.background, Fields::default(), false, warn(&ui))?;
-        let totals = insert_all(&mut detector, &mut bg, &ui, args.stream, |a, _| {
+        let totals = insert_all(&mut detector, &mut bg, &ui, args.mode.stream, |a, _| {
             background_ids.insert(a.id.clone());
             Ok(())
         })?;
@@ -88,26 +79,32 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
         let folder_story = path.is_dir().then(|| format!("folder:{}", path.display()));
         let mut articles =
             Articles::open(std::slice::from_ref(path), fields.clone(), false, warn(&ui))?;
-        let totals = insert_all(&mut detector, &mut articles, &ui, args.stream, |a, v| {
-            if background_ids.contains(&a.id) {
-                bail!("{}: id {:?} is also a background article's", a.origin, a.id);
-            }
-            let cluster = match (&folder_story, &a.cluster) {
-                (Some(f), _) => f.clone(),
-                (None, Some(c)) => c.clone(),
-                (None, None) => {
-                    unlabelled += 1;
-                    format!("unlabelled:{}", a.id)
+        let totals = insert_all(
+            &mut detector,
+            &mut articles,
+            &ui,
+            args.mode.stream,
+            |a, v| {
+                if background_ids.contains(&a.id) {
+                    bail!("{}: id {:?} is also a background article's", a.origin, a.id);
                 }
-            };
-            labelled.push(Labelled {
-                id: a.id.clone(),
-                cluster,
-                topic: a.topic.clone(),
-                link: v.matched.as_ref().map(|m| (m.kind, m.id.clone())),
-            });
-            Ok(())
-        })?;
+                let cluster = match (&folder_story, &a.cluster) {
+                    (Some(f), _) => f.clone(),
+                    (None, Some(c)) => c.clone(),
+                    (None, None) => {
+                        unlabelled += 1;
+                        format!("unlabelled:{}", a.id)
+                    }
+                };
+                labelled.push(Labelled {
+                    id: a.id.clone(),
+                    cluster,
+                    topic: a.topic.clone(),
+                    link: v.matched.as_ref().map(|m| (m.kind, m.id.clone())),
+                });
+                Ok(())
+            },
+        )?;
         bytes += totals.bytes;
         if totals.rejected > 0 {
             ui.warn(&format!(
@@ -127,13 +124,7 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
             args.cluster_field
         ));
     }
-    let merges = if args.merge {
-        detector.merge_stories()
-    } else if args.recluster {
-        detector.recluster()
-    } else {
-        0
-    };
+    let revision = args.mode.revise(&mut detector);
     let elapsed = start.elapsed().as_secs_f64();
 
     // Scores over the labelled articles, with their final stories.
@@ -174,9 +165,8 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
 
     if args.json {
         let report = serde_json::json!({
-            "mode": if args.stream { "stream" } else { "batch" },
-            "merges": merges,
-            "reclustered": args.recluster,
+            "mode": args.mode.name(),
+            "revision": revision,
             "seconds": elapsed,
             "background": background_ids.len(),
             "background_in_labelled_stories": intruders,
@@ -200,14 +190,8 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
         scores.gold_clusters,
         scores.predicted_clusters,
         background_ids.len(),
-        if args.stream { "stream" } else { "batch" },
-        if args.merge {
-            format!(", {merges} merges")
-        } else if args.recluster {
-            format!(", reclustered: {merges} articles changed story")
-        } else {
-            String::new()
-        },
+        args.mode.name(),
+        revision.map(|r| format!(", {r}")).unwrap_or_default(),
         bytes as f64 / 1e6,
     );
     println!(

@@ -7,6 +7,8 @@ mod eval;
 mod input;
 mod output;
 #[cfg(feature = "serve")]
+mod procfs;
+#[cfg(feature = "serve")]
 mod serve;
 
 use anyhow::{Context, Result};
@@ -68,19 +70,8 @@ the first of a story), similarity, kind (new, exact, near_copy, rewrite).")]
         /// Output format [default: table on a terminal, jsonl otherwise].
         #[arg(short, long, value_enum)]
         format: Option<Format>,
-        /// Insert one article at a time, as an ingest service would, instead of in batches
-        /// whose term statistics are counted before any article is weighed.
-        #[arg(long)]
-        stream: bool,
-        /// Once every article is in, merge stories that resemble each other as wholes
-        /// (average- and complete-link between their members). Output is written at the end.
-        #[arg(long)]
-        merge: bool,
-        /// Once every article is in, re-form all stories at once: average-link clustering over
-        /// the story candidates (`Detector::recluster`), independent of arrival order. Output
-        /// is written at the end.
-        #[arg(long, conflicts_with = "merge")]
-        recluster: bool,
+        #[command(flatten)]
+        mode: ModeArgs,
     },
     /// Build or inspect a saved index.
     #[command(subcommand)]
@@ -184,6 +175,56 @@ struct InputArgs {
     /// Skip broken JSONL lines (reported and counted) instead of stopping at the first.
     #[arg(long)]
     skip_invalid: bool,
+}
+
+/// How the articles go in, and whether their stories are revised once all are in: shared by
+/// `cluster` and `eval`.
+#[derive(Args)]
+struct ModeArgs {
+    /// Insert one article at a time, as an ingest service would, instead of in batches
+    /// whose term statistics are counted before any article is weighed.
+    #[arg(long)]
+    stream: bool,
+    /// Once every article is in, merge stories that resemble each other as wholes
+    /// (`Detector::merge_stories`: average- and complete-link between their members).
+    /// Output is written at the end.
+    #[arg(long)]
+    merge: bool,
+    /// Once every article is in, re-form all stories at once (`Detector::recluster`:
+    /// average-link clustering over the story candidates, independent of arrival order).
+    /// Output is written at the end.
+    #[arg(long, conflicts_with = "merge")]
+    recluster: bool,
+}
+
+impl ModeArgs {
+    /// `stream` or `batch`.
+    fn name(&self) -> &'static str {
+        if self.stream {
+            "stream"
+        } else {
+            "batch"
+        }
+    }
+
+    /// Stories can change after the articles are in.
+    fn revises(&self) -> bool {
+        self.merge || self.recluster
+    }
+
+    /// Revises the stories as asked, and says what changed (`None` when nothing was asked).
+    fn revise(&self, detector: &mut Detector) -> Option<String> {
+        if self.merge {
+            Some(format!("{} merges", detector.merge_stories()))
+        } else if self.recluster {
+            Some(format!(
+                "reclustered: {} articles changed story",
+                detector.recluster()
+            ))
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Args)]
@@ -458,9 +499,7 @@ fn cluster(
     input: &InputArgs,
     config: &ConfigArgs,
     format: Option<Format>,
-    stream: bool,
-    merge: bool,
-    recluster: bool,
+    mode: &ModeArgs,
     quiet: bool,
 ) -> Result<()> {
     let mut detector = Detector::new(config.load()?)?;
@@ -471,27 +510,23 @@ fn cluster(
     // With --merge or --recluster, stories can still change after an article is read: its
     // line is written at the end.
     let mut held: Vec<String> = Vec::new();
-    let totals = insert_all(&mut detector, &mut articles, &ui, stream, |a, v| {
-        if merge || recluster {
+    let totals = insert_all(&mut detector, &mut articles, &ui, mode.stream, |a, v| {
+        if mode.revises() {
             held.push(a.id.clone());
             Ok(())
         } else {
             Ok(out.row(Row::new(a.id.clone(), v, true))?)
         }
     })?;
-    let merges = if merge || recluster {
-        let note = if merge {
-            format!(" ({} merges)", detector.merge_stories())
-        } else {
-            format!(" ({} articles changed story)", detector.recluster())
-        };
-        for id in held {
-            let v = detector.verdict_of(&id).expect("inserted");
-            out.row(Row::new(id, &v, true))?;
+    let merges = match mode.revise(&mut detector) {
+        Some(note) => {
+            for id in held {
+                let v = detector.verdict_of(&id).expect("inserted");
+                out.row(Row::new(id, &v, true))?;
+            }
+            format!(" ({note})")
         }
-        note
-    } else {
-        String::new()
+        None => String::new(),
     };
     out.finish()?;
     let s = detector.stats();
@@ -590,10 +625,8 @@ fn run(cli: Cli) -> Result<()> {
             input,
             config,
             format,
-            stream,
-            merge,
-            recluster,
-        } => cluster(&input, &config, format, stream, merge, recluster, cli.quiet),
+            mode,
+        } => cluster(&input, &config, format, &mode, cli.quiet),
         Command::Index(IndexCommand::Build {
             input,
             config,
