@@ -14,16 +14,11 @@ use copydesk::{Detector, DetectorConfig};
 use std::io::BufRead;
 use std::time::Instant;
 
+#[path = "../src/bin/copydesk/procfs.rs"]
+mod procfs;
+
 fn rss_bytes() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = s
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
+    procfs::status_bytes("VmRSS")
 }
 
 fn main() {

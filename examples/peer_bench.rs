@@ -36,15 +36,12 @@ use std::collections::HashSet;
 use std::io::BufRead;
 use std::time::Instant;
 
+#[path = "../src/bin/copydesk/procfs.rs"]
+mod procfs;
+
+/// Peak resident memory so far, in MB.
 fn hwm_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+    procfs::status_bytes("VmHWM").map_or(f64::NAN, |b| b as f64 / 1_048_576.0)
 }
 
 fn load(paths: &[String]) -> Vec<String> {
@@ -64,23 +61,14 @@ fn load(paths: &[String]) -> Vec<String> {
 }
 
 /// The peers' shingles, as hashes: `text.lower().split()`, word 5-shingles (a shorter text is
-/// one shingle of all its words).
-fn peer_signature(minhasher: &MinHasher, text: &str, words: &mut Vec<u64>) -> Signature {
-    seeded_peer_signature(minhasher, text, words, 0)
-}
-
-/// [`peer_signature`] with the word and shingle hashes seeded: a different hash function.
-fn seeded_peer_signature(
-    minhasher: &MinHasher,
-    text: &str,
-    words: &mut Vec<u64>,
-    seed: u64,
-) -> Signature {
+/// one shingle of all its words). `seed` seeds the word and shingle hashes: another seed,
+/// another hash function. `words` is scratch space.
+fn peer_shingles<'a>(text: &str, seed: u64, words: &'a mut Vec<u64>) -> WordShingles<'a> {
     words.clear();
     let lower = text.to_lowercase();
     words.extend(lower.split_whitespace().map(|w| word_hash(w, seed)));
     let k = words.len().clamp(1, 5);
-    minhasher.sketch(WordShingles::new(words, k, seed))
+    WordShingles::new(words, k, seed)
 }
 
 /// Recall over `seeds` hash functions, one-permutation and classic, with the peers'
@@ -98,9 +86,7 @@ fn seed_sweep(texts: &[String], truth: &HashSet<(u32, u32)>, seeds: u64) {
                 .expect("valid");
                 let sigs: Vec<Signature> = texts
                     .par_iter()
-                    .map_init(Vec::new, |w, t| {
-                        seeded_peer_signature(&minhasher, t, w, seed)
-                    })
+                    .map_init(Vec::new, |w, t| minhasher.sketch(peer_shingles(t, seed, w)))
                     .collect();
                 let (.., good) = lsh(&sigs, 0.5);
                 let found = good.iter().filter(|p| truth.contains(p)).count();
@@ -163,18 +149,14 @@ fn lsh(signatures: &[Signature], threshold: f64) -> (f64, f64, f64, usize, Vec<(
 
 /// The reference pairs the peers' tokenisation misses, and why.
 fn misses(texts: &[String], truth: &HashSet<(u32, u32)>, minhasher: &MinHasher) {
+    let mut words = Vec::new();
     let sets: Vec<HashSet<u64>> = texts
         .iter()
-        .map(|t| {
-            let lower = t.to_lowercase();
-            let w: Vec<u64> = lower.split_whitespace().map(|w| word_hash(w, 0)).collect();
-            WordShingles::new(&w, w.len().clamp(1, 5), 0).collect()
-        })
+        .map(|t| peer_shingles(t, 0, &mut words).collect())
         .collect();
-    let mut words = Vec::new();
     let sigs: Vec<Signature> = texts
         .iter()
-        .map(|t| peer_signature(minhasher, t, &mut words))
+        .map(|t| minhasher.sketch(peer_shingles(t, 0, &mut words)))
         .collect();
     let mut index = LshIndex::new(LshParams::new(32, 4).expect("valid"));
     for (i, s) in sigs.iter().enumerate() {
@@ -289,7 +271,9 @@ fn main() {
     let peer = || -> Vec<Signature> {
         texts
             .par_iter()
-            .map_init(Vec::new, |words, t| peer_signature(&minhasher, t, words))
+            .map_init(Vec::new, |words, t| {
+                minhasher.sketch(peer_shingles(t, 0, words))
+            })
             .collect()
     };
     for (name, (sign, sigs)) in [

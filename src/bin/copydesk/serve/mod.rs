@@ -401,19 +401,6 @@ async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Resident memory of this process, from `/proc` (Linux), in bytes.
-fn rss_bytes() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = s
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
-}
-
 async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
     let s = app.index.read().expect("lock").detector.stats();
     let store_bytes: u64 = ["", "-wal"]
@@ -431,7 +418,7 @@ async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
         "documents_seen": s.documents_seen,
         "terms": s.terms,
         "store_bytes": store_bytes,
-        "memory_bytes": rss_bytes(),
+        "memory_bytes": crate::procfs::status_bytes("VmRSS"),
         "uptime_seconds": app.started.elapsed().as_secs(),
         "retention_days": app.retention / 86_400,
     }))
