@@ -18,6 +18,10 @@
 //! - recall against the exact reference pairs written by the peers script (`--truth`).
 //! - peak resident memory (VmHWM).
 //!
+//! `--variant copydesk` (or `copydesk_peer_tokens`, `copydesk_analyze`) measures that one
+//! alone: the command to profile, as in `perf record target/release/examples/peer_bench
+//! --corpus … --variant copydesk`.
+//!
 //! With `--seeds N`, prints instead the recall (mean, standard deviation, range) over `N` hash
 //! seeds with the peers' tokenisation, for one-permutation and classic MinHash:
 //! `benches/recall_seeds.py` measures the peers the same way.
@@ -185,6 +189,7 @@ fn main() {
     let mut corpus = Vec::new();
     let mut show_misses = false;
     let mut seeds = 0u64;
+    let mut only: Option<String> = None;
     let mut truth_path = None;
     let mut threads = 1usize;
     let mut args = std::env::args().skip(1);
@@ -194,6 +199,7 @@ fn main() {
             "--truth" => truth_path = Some(args.next().expect("--truth PATH")),
             "--misses" => show_misses = true,
             "--seeds" => seeds = args.next().and_then(|n| n.parse().ok()).expect("--seeds N"),
+            "--variant" => only = Some(args.next().expect("--variant NAME")),
             "--threads" => {
                 threads = args
                     .next()
@@ -202,7 +208,8 @@ fn main() {
             }
             _ => {
                 eprintln!(
-                    "usage: peer_bench --corpus PATH... [--truth PATH] [--threads N] [--misses]"
+                    "usage: peer_bench --corpus PATH... [--truth PATH] [--threads N] \
+                     [--variant NAME] [--misses] [--seeds N]"
                 );
                 std::process::exit(2);
             }
@@ -276,11 +283,16 @@ fn main() {
             })
             .collect()
     };
-    for (name, (sign, sigs)) in [
-        ("copydesk", best(&own)),
-        ("copydesk_peer_tokens", best(&peer)),
-        ("copydesk_analyze", best(&analyze)),
-    ] {
+    let variants: [(&str, &dyn Fn() -> Vec<Signature>); 3] = [
+        ("copydesk", &own),
+        ("copydesk_peer_tokens", &peer),
+        ("copydesk_analyze", &analyze),
+    ];
+    for (name, make) in variants
+        .into_iter()
+        .filter(|(n, _)| only.as_deref().is_none_or(|o| o == *n))
+    {
+        let (sign, sigs) = best(make);
         // Best of three, as for the signatures (and as the peers script's --repeat does).
         let (mut build, mut query, mut verify, candidates, good) = lsh(&sigs, 0.5);
         for _ in 0..2 {
