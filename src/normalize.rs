@@ -513,13 +513,23 @@ fn clean_line(line: &str) -> Option<&str> {
     }
 }
 
+/// `s` starts with `prefix` (lower case, not empty), ignoring ASCII case. The first bytes are
+/// compared inline: most calls end there, without calling the slice comparison.
+#[inline]
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    let (s, p) = (s.as_bytes(), prefix.as_bytes());
+    s.len() >= p.len()
+        && s[0].to_ascii_lowercase() == p[0]
+        && s[..p.len()].eq_ignore_ascii_case(p)
 }
 
+/// `s` ends with `suffix` (lower case, not empty), ignoring ASCII case.
+#[inline]
 fn ends_with_ci(s: &str, suffix: &str) -> bool {
-    s.len() >= suffix.len()
-        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    let (s, p) = (s.as_bytes(), suffix.as_bytes());
+    s.len() >= p.len()
+        && s[s.len() - p.len()].to_ascii_lowercase() == p[0]
+        && s[s.len() - p.len()..].eq_ignore_ascii_case(p)
 }
 
 /// `date 2026-01-07 The text…` → `The text…`: CMS export headers glued to the first line.
