@@ -518,9 +518,7 @@ fn clean_line(line: &str) -> Option<&str> {
 #[inline]
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
     let (s, p) = (s.as_bytes(), prefix.as_bytes());
-    s.len() >= p.len()
-        && s[0].to_ascii_lowercase() == p[0]
-        && s[..p.len()].eq_ignore_ascii_case(p)
+    s.len() >= p.len() && s[0].to_ascii_lowercase() == p[0] && s[..p.len()].eq_ignore_ascii_case(p)
 }
 
 /// `s` ends with `suffix` (lower case, not empty), ignoring ASCII case.
