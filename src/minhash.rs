@@ -191,7 +191,8 @@ impl MinHasher {
     /// copy from the same bin whenever both have it filled.
     fn densify(&self, slots: &mut [u32]) {
         let k = slots.len();
-        // At most 4096 slots: a bitmap of 64 words on the stack.
+        // At most 4096 slots: a bitmap of 64 words on the stack, to walk the empty bins
+        // without a branch per bin.
         let mut filled = [0u64; 64];
         let mut empty = 0;
         for (i, &v) in slots.iter().enumerate() {
@@ -202,7 +203,6 @@ impl MinHasher {
         if empty == 0 || empty == k {
             return;
         }
-        let is_filled = |j: usize| filled[j >> 6] >> (j & 63) & 1 == 1;
         let depth = self.probe_depth;
         // The empty bins, in order, from the bitmap's complement.
         let empties = (0..k.div_ceil(64)).flat_map(|w| {
@@ -226,7 +226,9 @@ impl MinHasher {
             for chunk in self.probes[i * depth..(i + 1) * depth].chunks(8) {
                 let mut hits = 0u32;
                 for (a, &j) in chunk.iter().enumerate() {
-                    hits |= u32::from(is_filled(usize::from(j))) << a;
+                    // A bin a shingle filled has its top bit clear; empty and densified bins
+                    // have it set. Reading the slot is cheaper than the bitmap's shifts.
+                    hits |= (!slots[usize::from(j)] >> 31) << a;
                 }
                 if hits != 0 {
                     let j = usize::from(chunk[hits.trailing_zeros() as usize]);
@@ -237,7 +239,7 @@ impl MinHasher {
             let mut attempt = depth as u64;
             loop {
                 let j = probe(self.densify_seed, k, i, attempt);
-                if is_filled(j) {
+                if slots[j] & DENSIFIED == 0 {
                     slots[i] = slots[j] | DENSIFIED;
                     continue 'bins;
                 }
