@@ -13,9 +13,12 @@
 //! request is a new article; default: generated text), `--serve` (start
 //! `target/release/copydesk serve` on a fresh data folder and port).
 
+#[path = "../tests/common/server.rs"]
+mod server;
+
 use serde_json::json;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -101,27 +104,8 @@ fn main() {
     let data = std::env::temp_dir().join(format!("copydesk-load-{}", std::process::id()));
     if serve {
         let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/copydesk");
-        let mut child = Command::new(bin)
-            .args([
-                "serve",
-                "--data",
-                data.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("{bin}: {e} (build it: cargo build --release --features serve)")
-            });
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        url = first
-            .split("listening on ")
-            .nth(1)
-            .and_then(|r| r.split(' ').next())
-            .map(str::to_string);
-        std::thread::spawn(move || for _ in lines {});
+        let (child, base) = server::spawn_serve(bin, &data, &[]);
+        url = Some(base);
         server = Some(child);
     }
     let url = url.expect("--url or --serve");
