@@ -208,10 +208,12 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 #[derive(Clone, Debug)]
 pub struct LshIndex<K> {
     params: LshParams,
-    /// Per band: the first key indexed under each band value. Most band values belong to one
-    /// key, so this map holds plain keys (16-byte entries for `u32` keys, where a list per
-    /// value would take 24 and more).
-    tables: Vec<FastMap<u64, K>>,
+    /// Per band: the first key indexed under each band value, and whether `overflow` holds
+    /// more. Most band values belong to one key, so this map holds plain keys (16-byte entries
+    /// for `u32` keys, flag included, where a list per value would take 24 and more), and a
+    /// query looks in `overflow` only when the flag says there is something to find: that
+    /// second lookup, a cache miss in a large index, was made for every band of every query.
+    tables: Vec<FastMap<u64, (K, bool)>>,
     /// Per band: the further keys of a band value, when there are any.
     overflow: Vec<FastMap<u64, Vec<K>>>,
     /// Each key's row in the arena.
@@ -307,9 +309,10 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         for ((table, overflow), band) in bands.zip(keys) {
             match table.entry(band) {
                 std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(key.clone());
+                    e.insert((key.clone(), false));
                 }
-                std::collections::hash_map::Entry::Occupied(_) => {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    e.get_mut().1 = true;
                     overflow.entry(band).or_default().push(key.clone());
                 }
             }
@@ -348,24 +351,31 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             .keys(signature.slots())
             .expect("stored signatures were checked on insert");
         for ((table, overflow), band) in self.tables.iter_mut().zip(&mut self.overflow).zip(keys) {
-            if table.get(&band) == Some(key) {
+            let Some((first, has_more)) = table.get_mut(&band) else {
+                continue;
+            };
+            if first == key {
                 // The first key goes: a further one, if any, takes its place.
-                match overflow.get_mut(&band) {
-                    Some(more) => {
-                        let next = more.pop().expect("overflow lists are never empty");
-                        if more.is_empty() {
-                            overflow.remove(&band);
-                        }
-                        table.insert(band, next);
-                    }
-                    None => {
-                        table.remove(&band);
-                    }
+                if !*has_more {
+                    table.remove(&band);
+                    continue;
                 }
-            } else if let Some(more) = overflow.get_mut(&band) {
+                let more = overflow
+                    .get_mut(&band)
+                    .expect("the flag says the band has further keys");
+                *first = more.pop().expect("overflow lists are never empty");
+                if more.is_empty() {
+                    overflow.remove(&band);
+                    *has_more = false;
+                }
+            } else if *has_more {
+                let more = overflow
+                    .get_mut(&band)
+                    .expect("the flag says the band has further keys");
                 more.retain(|k| k != key);
                 if more.is_empty() {
                     overflow.remove(&band);
+                    *has_more = false;
                 }
             }
         }
@@ -387,10 +397,12 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         // that the usual query does not grow the list.
         let mut out: Vec<K> = Vec::with_capacity(self.params.bands);
         for ((table, overflow), band) in self.tables.iter().zip(&self.overflow).zip(keys) {
-            if let Some(first) = table.get(&band) {
+            if let Some((first, has_more)) = table.get(&band) {
                 out.push(first.clone());
-                if let Some(more) = overflow.get(&band) {
-                    out.extend(more.iter().cloned());
+                if *has_more {
+                    if let Some(more) = overflow.get(&band) {
+                        out.extend(more.iter().cloned());
+                    }
                 }
             }
         }
