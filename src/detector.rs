@@ -448,7 +448,7 @@ impl Detector {
     pub fn analyze(&self, text: &str) -> Result<Analysis> {
         self.check_size(text)?;
         let mut words: Vec<u64> = Vec::with_capacity(text.len() / 6);
-        let mut counter = TermCounter::new(self.config.terms.lede_words);
+        let mut counter = TermCounter::new(self.config.terms.lede_words, text.len());
         let mut content = 0x2545_f491_4f6c_dd1du64;
         self.normalizer.for_each_token(text, |t| {
             let h = self.shingler.word_hash(t.text);
