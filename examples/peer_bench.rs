@@ -124,7 +124,7 @@ fn lsh(signatures: &[Signature], threshold: f64) -> (f64, f64, f64, usize, Vec<(
     let mut index = LshIndex::new(params);
     index.reserve(signatures.len(), 128);
     for (i, s) in signatures.iter().enumerate() {
-        index.insert(i as u32, s.clone()).expect("same shape");
+        index.insert(i as u32, s).expect("same shape");
     }
     let build = t.elapsed().as_secs_f64();
     // As the peers script: the query-all time is the queries; pairs are gathered after.
@@ -164,7 +164,7 @@ fn misses(texts: &[String], truth: &HashSet<(u32, u32)>, minhasher: &MinHasher) 
         .collect();
     let mut index = LshIndex::new(LshParams::new(32, 4).expect("valid"));
     for (i, s) in sigs.iter().enumerate() {
-        index.insert(i as u32, s.clone()).expect("same shape");
+        index.insert(i as u32, s).expect("same shape");
     }
     let mut pairs: Vec<_> = truth.iter().copied().collect();
     pairs.sort_unstable();
