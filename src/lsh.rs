@@ -411,6 +411,51 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         out
     }
 
+    /// Every pair of indexed keys that share at least one band, each once as `(lower,
+    /// higher)`, sorted, unverified: the candidates of querying every indexed signature
+    /// against the index ([`LshIndex::compact_candidates`] of each, without the key itself),
+    /// found without querying.
+    ///
+    /// It reads only the band values that more than one key shares, band by band, instead
+    /// of looking up every signature's key in every band: for a self-join of a corpus (which
+    /// articles are near copies of which) it makes a few memory accesses per shared bucket
+    /// instead of one cache miss per article and band. A band value shared by `m` keys gives
+    /// `m(m−1)/2` pairs, before the pairs repeated across bands are removed.
+    ///
+    /// ```
+    /// # use copydesk::lsh::{LshIndex, LshParams};
+    /// # use copydesk::minhash::Signature;
+    /// let mut index = LshIndex::new(LshParams::new(2, 2)?);
+    /// index.insert(1u32, Signature::from_parts(vec![1, 2, 3, 4], 4))?;
+    /// index.insert(2u32, Signature::from_parts(vec![1, 2, 9, 9], 4))?; // band 0 as key 1
+    /// index.insert(3u32, Signature::from_parts(vec![7, 7, 9, 9], 4))?; // band 1 as key 2
+    /// assert_eq!(index.candidate_pairs(), vec![(1, 2), (2, 3)]);
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn candidate_pairs(&self) -> Vec<(K, K)> {
+        let mut pairs: Vec<(K, K)> = Vec::new();
+        let mut bucket: Vec<K> = Vec::new();
+        for (table, overflow) in self.tables.iter().zip(&self.overflow) {
+            for (band, more) in overflow {
+                bucket.clear();
+                bucket.extend(table.get(band).map(|e| e.0.clone()));
+                bucket.extend(more.iter().cloned());
+                for (i, a) in bucket.iter().enumerate() {
+                    for b in &bucket[i + 1..] {
+                        pairs.push(if a < b {
+                            (a.clone(), b.clone())
+                        } else {
+                            (b.clone(), a.clone())
+                        });
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
     /// The candidates whose estimated Jaccard similarity with `signature` is at least
     /// `threshold`, most similar first (ties by key).
     pub fn query(&self, signature: &Signature, threshold: f64) -> Vec<(K, f64)> {

@@ -148,6 +148,17 @@ proptest! {
             .map(|(&k, _)| k)
             .collect();
         prop_assert_eq!(index.candidates(&Signature::from_parts(query, 8)), want);
+        // The self-join: every pair of live keys sharing a band, each once.
+        let shares = |s: &[u32], t: &[u32]| (0..4).any(|b| s[b * 2..b * 2 + 2] == t[b * 2..b * 2 + 2]);
+        let mut want_pairs = Vec::new();
+        for (i, (&a, sa)) in live.iter().enumerate() {
+            for (&b, sb) in live.iter().skip(i + 1) {
+                if shares(sa, sb) {
+                    want_pairs.push((a, b));
+                }
+            }
+        }
+        prop_assert_eq!(index.candidate_pairs(), want_pairs);
     }
 
     #[test]
