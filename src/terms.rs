@@ -358,14 +358,15 @@ impl StopWords {
     }
 }
 
-/// An article's raw term statistics, before any weighting: each distinct term's hash, how often
-/// it occurs, and whether it is a name (written capitalised in mid-sentence more often than
-/// in lowercase). Independent of every other article, so it can
-/// be computed in parallel.
+/// An article's raw term statistics, before any weighting by other articles: each distinct
+/// term's hash, how often it occurs (an occurrence in the lede counting twice), and whether it
+/// is a name (written capitalised in mid-sentence more often than in lowercase). Independent
+/// of every other article, so it can be computed in parallel.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TermCounts {
-    /// `(term hash, occurrences, is a name)`, sorted by hash.
+    /// `(term hash, occurrences, is a name)`, sorted by hash. An occurrence among the
+    /// article's first [`TermConfig::lede_words`] words counts twice.
     terms: Vec<(u64, u32, bool)>,
     /// The years mentioned, most mentioned first, at most [`MAX_YEARS`].
     years: Vec<u16>,
@@ -588,7 +589,8 @@ impl TermCounts {
         &self.years
     }
 
-    /// `(term hash, occurrences, is a name)`, sorted by hash.
+    /// `(term hash, occurrences, is a name)`, sorted by hash. An occurrence among the
+    /// article's first [`TermConfig::lede_words`] words counts twice.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u32, bool)> + '_ {
         self.terms.iter().copied()
     }
