@@ -420,7 +420,9 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     /// of looking up every signature's key in every band: for a self-join of a corpus (which
     /// articles are near copies of which) it makes a few memory accesses per shared bucket
     /// instead of one cache miss per article and band. A band value shared by `m` keys gives
-    /// `m(m−1)/2` pairs, before the pairs repeated across bands are removed.
+    /// `m(m−1)/2` pairs (a thousand copies of one article are half a million pairs: that many
+    /// are candidates, however they are found). Pairs repeated across bands are removed as
+    /// they accumulate, so memory stays within about twice the result plus one band's pairs.
     ///
     /// ```
     /// # use copydesk::lsh::{LshIndex, LshParams};
@@ -435,6 +437,9 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     pub fn candidate_pairs(&self) -> Vec<(K, K)> {
         let mut pairs: Vec<(K, K)> = Vec::new();
         let mut bucket: Vec<K> = Vec::new();
+        // Length after the last deduplication: most pairs recur in many bands, so the list
+        // is compacted whenever it has doubled since.
+        let mut compacted = 0usize;
         for (table, overflow) in self.tables.iter().zip(&self.overflow) {
             for (band, more) in overflow {
                 bucket.clear();
@@ -449,6 +454,11 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
                         });
                     }
                 }
+            }
+            if pairs.len() > 2 * compacted.max(4096) {
+                pairs.sort_unstable();
+                pairs.dedup();
+                compacted = pairs.len();
             }
         }
         pairs.sort_unstable();
@@ -512,6 +522,29 @@ mod tests {
         .sketch([1u64]);
         assert!(index.insert(1, short).is_err());
         assert!(index.is_empty());
+    }
+
+    #[test]
+    fn candidate_pairs_of_a_large_bucket() {
+        // 150 copies of one signature share every band: 11,175 pairs in each of 8 bands, so
+        // the list is compacted on the way (the property test's buckets are too small for
+        // that). Then a signature sharing one band with the copies, and one sharing none.
+        let mut index = LshIndex::new(LshParams::new(8, 2).unwrap());
+        let copy = Signature::from_parts((0..16).collect(), 16);
+        for k in 0..150u32 {
+            index.insert(k, &copy).unwrap();
+        }
+        let mut near: Vec<u32> = (100..116).collect();
+        near[..2].copy_from_slice(&[0, 1]);
+        index.insert(150, Signature::from_parts(near, 16)).unwrap();
+        index
+            .insert(151, Signature::from_parts((200..216).collect(), 16))
+            .unwrap();
+        let mut want: Vec<(u32, u32)> = (0..151u32)
+            .flat_map(|a| (a + 1..151).map(move |b| (a, b)))
+            .collect();
+        want.sort_unstable();
+        assert_eq!(index.candidate_pairs(), want);
     }
 
     #[test]
