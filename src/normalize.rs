@@ -116,6 +116,31 @@ pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
     (from, upper != 0 || tail_upper)
 }
 
+/// The lines of a text, split at `\n` with memchr (many bytes a step, where `str::lines`
+/// takes few: with a news wire's short lines, finding them was 8 % of hashing time). A `\r`
+/// before the `\n` stays on the line; callers trim it.
+#[derive(Clone)]
+struct Lines<'a>(Option<&'a str>);
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.0?;
+        match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => {
+                self.0 = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.0 = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
 /// No token span open (see `tokenize_line`).
 const NO_SPAN: usize = usize::MAX;
 
@@ -147,7 +172,7 @@ impl Normalizer {
     /// The article text lines, in order, without collecting them: the non-empty lines that
     /// pass the boilerplate rules, or every non-empty line when none does.
     fn for_each_line<'a>(&self, text: &'a str, mut f: impl FnMut(&'a str)) {
-        let raw = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let raw = Lines(Some(text)).map(str::trim).filter(|l| !l.is_empty());
         let mut kept = false;
         if self.config.strip_boilerplate {
             for line in raw.clone().filter_map(clean_line) {
@@ -851,6 +876,22 @@ mod tests {
             n.normalize("cease-fire in the U.S."),
             "cease fire in the u s"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lines_trimmed_match_str_lines(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "bc ", " ", "\n", "\r", "\r\n", "é", "\t", ""]),
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            let ours: Vec<&str> =
+                Lines(Some(&text)).map(str::trim).filter(|l| !l.is_empty()).collect();
+            let std: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            proptest::prop_assert_eq!(ours, std);
+        }
     }
 
     #[test]
