@@ -29,8 +29,12 @@ use xxhash_rust::xxh3::Xxh3;
 
 /// The version of the file format written by [`Detector::save`]. A file of any other version
 /// is refused with [`ErrorKind::IndexVersion`]. Version 2: signature slots flag densified
-/// bins ([`DENSIFIED`](crate::minhash::DENSIFIED)).
-pub const FORMAT_VERSION: u32 = 2;
+/// bins ([`DENSIFIED`](crate::minhash::DENSIFIED)). Version 3: the configuration has
+/// [`TermConfig::lede_words`](crate::terms::TermConfig::lede_words).
+///
+/// The payload's postcard encoding names no fields, so adding, removing or reordering a field
+/// of anything saved (the configuration included) is a new version.
+pub const FORMAT_VERSION: u32 = 3;
 
 const MAGIC: [u8; 8] = *b"copydesk";
 const HEADER: usize = 16;
@@ -359,6 +363,52 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_configuration_fields_are_pinned_to_the_format_version() {
+        // Regression: `terms.lede_words` was added while the version stayed 2, and files
+        // written before it were then reported as corrupt instead of as another version.
+        // A configuration field added, removed or renamed fails this test: bump
+        // FORMAT_VERSION, then update the list.
+        fn paths(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+            if let serde_json::Value::Object(m) = v {
+                for (k, v) in m {
+                    let path = format!("{prefix}{k}");
+                    paths(v, &format!("{path}."), out);
+                    out.push(path);
+                }
+            }
+        }
+        // With LSH bands set, so that their fields count too.
+        let config = DetectorConfig {
+            lsh: Some(crate::lsh::LshParams::new(25, 5).unwrap()),
+            ..DetectorConfig::default()
+        };
+        let mut got = Vec::new();
+        paths(&serde_json::to_value(config).unwrap(), "", &mut got);
+        got.sort();
+        let got = got.join(" ");
+        assert_eq!(
+            (FORMAT_VERSION, got.as_str()),
+            (3, PINNED_FIELDS),
+            "the configuration's fields changed: bump FORMAT_VERSION and update PINNED_FIELDS"
+        );
+    }
+
+    /// The configuration's fields in format version 3, sorted.
+    const PINNED_FIELDS: &str = concat!(
+        "lsh lsh.bands lsh.rows max_article_bytes min_containment_shingles ",
+        "minhash minhash.algorithm minhash.seed minhash.slots near_copy ",
+        "near_copy_containment near_copy_cosine normalize ",
+        "normalize.fold_acronyms normalize.join_hyphens ",
+        "normalize.strip_boilerplate shingle shingle.kind shingle.kind.words ",
+        "shingle.kind.words.k shingle.seed story story.enabled ",
+        "story.index_terms story.linkage story.linkage.max_compared ",
+        "story.linkage.min_average story.linkage.min_link story.max_candidates ",
+        "story.max_postings story.min_shared_terms terms terms.lede_words ",
+        "terms.max_terms terms.month_conflict terms.name_boost ",
+        "terms.shared_day_boost terms.year_conflict",
+    );
 
     #[test]
     fn other_versions_are_named() {
