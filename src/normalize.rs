@@ -208,7 +208,13 @@ impl Normalizer {
         // a tenth of the time of hashing a short one. A callback that tokenizes again (the
         // scratch is then borrowed) gets a fresh one.
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => run(&mut scratch),
+            Ok(mut scratch) => {
+                run(&mut scratch);
+                // A giant token (a huge article with no spaces) is not kept in memory.
+                if scratch.raw.capacity().max(scratch.out.capacity()) > 1 << 16 {
+                    *scratch = Scratch::default();
+                }
+            }
             Err(_) => run(&mut Scratch::default()),
         });
     }
@@ -892,6 +898,20 @@ mod tests {
             let std: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
             proptest::prop_assert_eq!(ours, std);
         }
+    }
+
+    #[test]
+    fn a_giant_token_is_not_kept_in_the_scratch() {
+        let n = Normalizer::default();
+        let giant = "é".repeat(100_000); // not ASCII: gathered in the scratch
+        let mut lengths = Vec::new();
+        n.for_each_token(&giant, |t| lengths.push(t.text.len()));
+        assert_eq!(lengths, [200_000]);
+        SCRATCH.with(|c| {
+            let s = c.borrow();
+            assert!(s.raw.capacity() <= 1 << 16 && s.out.capacity() <= 1 << 16);
+        });
+        assert_eq!(n.normalize("Then a short one"), "then a short one");
     }
 
     #[test]
