@@ -284,7 +284,20 @@ pub(crate) fn average_link(
     for &g in &group {
         size[g as usize] += 1;
     }
-    let mut adjacent: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    // Each list allocated at its final length: grown by pushes, the lists held up to twice
+    // their entries, and at a million articles the lists are most of the memory this takes.
+    let mut degree = vec![0u32; n];
+    for &(a, b, _) in &links {
+        let (ga, gb) = (group[a as usize], group[b as usize]);
+        if ga != gb {
+            degree[ga as usize] += 1;
+            degree[gb as usize] += 1;
+        }
+    }
+    let mut adjacent: Vec<Vec<(u32, f32)>> = degree
+        .into_iter()
+        .map(|d| Vec::with_capacity(d as usize))
+        .collect();
     for &(a, b, sim) in &links {
         let (ga, gb) = (group[a as usize], group[b as usize]);
         if ga != gb {
