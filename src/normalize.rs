@@ -76,9 +76,8 @@ pub struct Normalizer {
 
 /// The end of the run of ASCII letters and digits in `bytes` that starts at `from` (the
 /// index of the first other byte, or `bytes.len()`), and whether the run has an upper-case
-/// letter. Eight bytes a step (SWAR): a word's end
-/// costs one well-predicted test instead of a byte loop whose exit the branch predictor
-/// cannot learn.
+/// letter. Eight bytes a step (SWAR): a word's end costs one well-predicted test instead of a
+/// byte loop whose exit the branch predictor cannot learn.
 #[inline]
 pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
     const LOW: u64 = 0x0101_0101_0101_0101;
@@ -253,25 +252,29 @@ impl Normalizer {
         // Letters since the last acronym dot: `U.S` has segments of one letter each.
         let mut segment = 0usize;
         let mut prev = ' ';
-        let mut capitalized = false;
-        let mut token_sentence_start = false;
+        // The token's flags, set where it starts; its text is filled in when it is passed on.
+        let mut token = Token {
+            text: "",
+            capitalized: false,
+            sentence_start: false,
+            line: line_no,
+        };
         // The token so far is a dotted acronym (`U.S`), so a dot right after it ends the
         // acronym, not the sentence.
         let mut acronym = false;
         // Passes on the token so far (see `emit`); true when there was one.
         macro_rules! emit {
             () => {
-                self.emit(
-                    line,
-                    span_start,
-                    span_end,
-                    span_upper,
-                    s,
-                    capitalized,
-                    token_sentence_start,
-                    line_no,
-                    f,
-                )
+                Self::emit(line, span_start, span_end, span_upper, s, token, f)
+            };
+        }
+        // Moves the open span, if any, into `s.raw`, where something is about to join it.
+        macro_rules! spill_span {
+            () => {
+                if span_start != NO_SPAN {
+                    s.raw.push_str(&line[span_start..span_end]);
+                    span_start = NO_SPAN;
+                }
             };
         }
         while i < bytes.len() {
@@ -279,8 +282,8 @@ impl Normalizer {
             let len = c.len_utf8();
             if is_word_char(c) {
                 if span_start == NO_SPAN && s.raw.is_empty() {
-                    capitalized = c.is_uppercase();
-                    token_sentence_start = sentence_start;
+                    token.capitalized = c.is_uppercase();
+                    token.sentence_start = sentence_start;
                     segment = 0;
                     acronym = false;
                 }
@@ -297,10 +300,7 @@ impl Normalizer {
                     (span_start, span_end) = (i, end);
                     span_upper = upper || c.is_ascii_uppercase();
                 } else {
-                    if span_start != NO_SPAN {
-                        s.raw.push_str(&line[span_start..span_end]);
-                        span_start = NO_SPAN;
-                    }
+                    spill_span!();
                     s.raw.push_str(&line[i..end]);
                 }
                 // Letters, not bytes: `É.U.` is an acronym too.
@@ -335,10 +335,7 @@ impl Normalizer {
                     continue;
                 }
                 if c == '.' && prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()) {
-                    if span_start != NO_SPAN {
-                        s.raw.push_str(&line[span_start..span_end]);
-                        span_start = NO_SPAN;
-                    }
+                    spill_span!();
                     s.raw.push('.');
                     prev = '.';
                     i += 1;
@@ -385,20 +382,17 @@ impl Normalizer {
         emit!();
     }
 
-    /// Passes the finished token on: `text[span_start..span_end]`, a slice that is the whole
-    /// token, or else (`span_start` is [`NO_SPAN`]) what was gathered in `s.raw`.
-    #[allow(clippy::too_many_arguments)]
+    /// Passes the finished token on, with `token`'s flags: `text[span_start..span_end]`, a
+    /// slice that is the whole token, or else (`span_start` is [`NO_SPAN`]) what was gathered
+    /// in `s.raw`.
     #[inline(always)]
     fn emit(
-        &self,
         text: &str,
         span_start: usize,
         span_end: usize,
         span_upper: bool,
         s: &mut Scratch,
-        capitalized: bool,
-        sentence_start: bool,
-        line: u32,
+        token: Token<'static>,
         f: &mut impl FnMut(Token<'_>),
     ) -> bool {
         if span_start != NO_SPAN {
@@ -416,16 +410,14 @@ impl Normalizer {
             };
             f(Token {
                 text: word,
-                capitalized,
-                sentence_start,
-                line,
+                ..token
             });
             return true;
         }
         if s.raw.is_empty() {
             return false;
         }
-        Self::emit_gathered(s, capitalized, sentence_start, line, f)
+        Self::emit_gathered(s, token, f)
     }
 
     /// [`Normalizer::emit`]'s rare case, out of line so that the common one inlines into the
@@ -434,9 +426,7 @@ impl Normalizer {
     #[inline(never)]
     fn emit_gathered(
         s: &mut Scratch,
-        capitalized: bool,
-        sentence_start: bool,
-        line: u32,
+        token: Token<'static>,
         f: &mut impl FnMut(Token<'_>),
     ) -> bool {
         s.out.clear();
@@ -456,9 +446,7 @@ impl Normalizer {
         }
         f(Token {
             text: &s.out,
-            capitalized,
-            sentence_start,
-            line,
+            ..token
         });
         true
     }
