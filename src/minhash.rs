@@ -191,12 +191,15 @@ impl MinHasher {
     /// copy from the same bin whenever both have it filled.
     fn densify(&self, slots: &mut [u32]) {
         let k = slots.len();
+        // A bin a shingle filled has the flag bit clear; empty bins (`EMPTY_SLOT`) and
+        // densified ones have it set. Testing a probed slot this way is a load and a mask.
+        let own = |v: u32| v & DENSIFIED == 0;
         // At most 4096 slots: a bitmap of 64 words on the stack, to walk the empty bins
         // without a branch per bin.
         let mut filled = [0u64; 64];
         let mut empty = 0;
         for (i, &v) in slots.iter().enumerate() {
-            let bit = u64::from(v != EMPTY_SLOT);
+            let bit = u64::from(own(v));
             filled[i >> 6] |= bit << (i & 63);
             empty += 1 - bit as usize;
         }
@@ -226,9 +229,7 @@ impl MinHasher {
             for chunk in self.probes[i * depth..(i + 1) * depth].chunks(8) {
                 let mut hits = 0u32;
                 for (a, &j) in chunk.iter().enumerate() {
-                    // A bin a shingle filled has its top bit clear; empty and densified bins
-                    // have it set. Reading the slot is cheaper than the bitmap's shifts.
-                    hits |= (!slots[usize::from(j)] >> 31) << a;
+                    hits |= u32::from(own(slots[usize::from(j)])) << a;
                 }
                 if hits != 0 {
                     let j = usize::from(chunk[hits.trailing_zeros() as usize]);
@@ -239,7 +240,7 @@ impl MinHasher {
             let mut attempt = depth as u64;
             loop {
                 let j = probe(self.densify_seed, k, i, attempt);
-                if slots[j] & DENSIFIED == 0 {
+                if own(slots[j]) {
                     slots[i] = slots[j] | DENSIFIED;
                     continue 'bins;
                 }
