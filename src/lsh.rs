@@ -354,29 +354,25 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             let Some((first, has_more)) = table.get_mut(&band) else {
                 continue;
             };
-            if first == key {
-                // The first key goes: a further one, if any, takes its place.
-                if !*has_more {
+            let was_first = first == key;
+            if !*has_more {
+                if was_first {
                     table.remove(&band);
-                    continue;
                 }
-                let more = overflow
-                    .get_mut(&band)
-                    .expect("the flag says the band has further keys");
+                continue;
+            }
+            let more = overflow
+                .get_mut(&band)
+                .expect("the flag says the band has further keys");
+            if was_first {
+                // The first key goes: a further one takes its place.
                 *first = more.pop().expect("overflow lists are never empty");
-                if more.is_empty() {
-                    overflow.remove(&band);
-                    *has_more = false;
-                }
-            } else if *has_more {
-                let more = overflow
-                    .get_mut(&band)
-                    .expect("the flag says the band has further keys");
+            } else {
                 more.retain(|k| k != key);
-                if more.is_empty() {
-                    overflow.remove(&band);
-                    *has_more = false;
-                }
+            }
+            if more.is_empty() {
+                overflow.remove(&band);
+                *has_more = false;
             }
         }
         Some(signature)
