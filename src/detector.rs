@@ -281,14 +281,19 @@ struct StoredMatch {
 
 impl Doc {
     fn verdict(&self) -> Verdict {
-        Verdict {
-            story: self.story,
-            matched: self.matched.as_ref().map(|m| Match {
-                id: m.id.to_string(),
-                kind: m.kind,
-                similarity: m.similarity,
-            }),
-        }
+        verdict(self.story, self.matched.as_ref())
+    }
+}
+
+/// The verdict of an article in `story`, matched (or not) as `matched` says.
+fn verdict(story: StoryId, matched: Option<&StoredMatch>) -> Verdict {
+    Verdict {
+        story,
+        matched: matched.map(|m| Match {
+            id: m.id.to_string(),
+            kind: m.kind,
+            similarity: m.similarity,
+        }),
     }
 }
 
@@ -589,7 +594,8 @@ impl Detector {
             &top,
         );
         let story = d.story.unwrap_or(StoryId(u64::from(self.next_doc)));
-        Ok(self.verdict(story, d.matched))
+        let matched = d.matched.map(|m| self.stored_match(m));
+        Ok(verdict(story, matched.as_ref()))
     }
 
     /// Inserts many articles, `(id, text)`, in order; the verdicts are in the same order.
@@ -899,12 +905,8 @@ impl Detector {
             .checked_add(1)
             .expect("more than 4 294 967 295 articles inserted");
         let story = decision.story.unwrap_or(StoryId(u64::from(doc_no)));
-        let verdict = self.verdict(story, decision.matched);
-        let matched = decision.matched.map(|(d, kind, similarity)| StoredMatch {
-            id: Arc::clone(&self.docs[&d].id),
-            kind,
-            similarity,
-        });
+        let matched = decision.matched.map(|m| self.stored_match(m));
+        let verdict = verdict(story, matched.as_ref());
         self.near
             .insert(doc_no, compact)
             .expect("signatures come from the detector's own hasher");
@@ -930,14 +932,12 @@ impl Detector {
         verdict
     }
 
-    fn verdict(&self, story: StoryId, matched: Option<(u32, MatchKind, f32)>) -> Verdict {
-        Verdict {
-            story,
-            matched: matched.map(|(d, kind, similarity)| Match {
-                id: self.docs[&d].id.to_string(),
-                kind,
-                similarity,
-            }),
+    /// A decision's match, naming the matched article by its shared id.
+    fn stored_match(&self, (d, kind, similarity): (u32, MatchKind, f32)) -> StoredMatch {
+        StoredMatch {
+            id: Arc::clone(&self.docs[&d].id),
+            kind,
+            similarity,
         }
     }
 
@@ -1099,8 +1099,7 @@ impl Detector {
             docs.sort_unstable();
             for &d in &docs {
                 let doc = &self.docs[&d];
-                let top = doc.vector.top(self.config.story.index_terms);
-                for (c, sim) in self.story_candidates(&TermLookup::new(&doc.vector), &top) {
+                for (c, sim) in self.candidates_of(&doc.vector) {
                     let other = self.docs[&c].story;
                     if sim >= linkage.min_average && other != doc.story {
                         pairs.push((doc.story.min(other), doc.story.max(other)));
@@ -1218,10 +1217,8 @@ impl Detector {
         // and the copies' ties.
         let at = &at;
         let links_of = |(i, &d): (usize, &u32)| {
-            let doc = &self.docs[&d];
             let i = i as u32;
-            let top = doc.vector.top(self.config.story.index_terms);
-            self.story_candidates(&TermLookup::new(&doc.vector), &top)
+            self.candidates_of(&self.docs[&d].vector)
                 .into_iter()
                 .filter(move |&(c, sim)| c != d && sim > 0.0)
                 .map(move |(c, sim)| (i, at[&c], sim))
@@ -1242,9 +1239,12 @@ impl Detector {
             .enumerate()
             .filter_map(|(i, &d)| {
                 let m = self.docs[&d].matched.as_ref()?;
-                let copy = matches!(m.kind, MatchKind::Exact | MatchKind::NearCopy);
-                let o = *self.ids.get(&*m.id)?;
-                copy.then(|| (i as u32, at[&o]))
+                if !matches!(m.kind, MatchKind::Exact | MatchKind::NearCopy) {
+                    return None;
+                }
+                // The copied article may have been removed since.
+                let o = self.ids.get(&*m.id)?;
+                Some((i as u32, at[o]))
             })
             .collect();
         let group = average_link(n, &ties, links, threshold);
@@ -1264,6 +1264,13 @@ impl Detector {
         }
         self.stories = stories;
         changed
+    }
+
+    /// [`Detector::story_candidates`] of an indexed article's vector (the article itself among
+    /// them).
+    fn candidates_of(&self, vector: &TermVector) -> Vec<(u32, f32)> {
+        let top = vector.top(self.config.story.index_terms);
+        self.story_candidates(&TermLookup::new(vector), &top)
     }
 
     /// Articles sharing enough heavy terms, with their cosine, most shared terms first.

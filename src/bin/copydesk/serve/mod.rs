@@ -326,8 +326,8 @@ async fn get_article(
             format!("no article {id:?}"),
         ));
     };
+    // The verdict carries the article's story as it is now.
     let mut out = verdict_json(&id, &v);
-    out["story"] = json!(index.detector.story_of(&id).map(|s| s.0));
     out["source"] = json!(m.source);
     out["published_at"] = json!(m.published_at.map(time::format_rfc3339));
     out["received_at"] = json!(time::format_rfc3339(m.received_at));
