@@ -247,11 +247,12 @@ impl Stories {
 }
 
 /// Average-link agglomerative clustering of `n` items over a sparse graph, for
-/// [`Detector::recluster`](crate::Detector::recluster). `ties` join items unconditionally first;
-/// `links` are similarities between items, in either order (a pair listed twice counts once,
-/// with one of its values; an unlisted pair counts 0). Then, best first (highest average, ties to the lowest group numbers), the two
-/// groups with the highest average similarity over all pairs of their items merge, while that
-/// average reaches `threshold`. Returns each item's group, named by its lowest item.
+/// [`Detector::recluster`](crate::Detector::recluster). `ties` join items unconditionally
+/// first; `links` are similarities between items, in either order (a pair listed twice counts
+/// once, with one of its values; an unlisted pair counts 0). Then the two groups with the
+/// highest average similarity over all pairs of their items merge (ties to the lowest group
+/// numbers), again and again, while that average reaches `threshold`. Returns each item's
+/// group, named by its lowest item.
 pub(crate) fn average_link(
     n: usize,
     ties: &[(u32, u32)],
@@ -284,26 +285,27 @@ pub(crate) fn average_link(
     for &g in &group {
         size[g as usize] += 1;
     }
+    // The links between different groups, as group pairs.
+    let between = || {
+        links.iter().filter_map(|&(a, b, sim)| {
+            let (ga, gb) = (group[a as usize], group[b as usize]);
+            (ga != gb).then_some((ga, gb, sim))
+        })
+    };
     // Each list allocated at its final length: grown by pushes, the lists held up to twice
     // their entries, and at a million articles the lists are most of the memory this takes.
     let mut degree = vec![0u32; n];
-    for &(a, b, _) in &links {
-        let (ga, gb) = (group[a as usize], group[b as usize]);
-        if ga != gb {
-            degree[ga as usize] += 1;
-            degree[gb as usize] += 1;
-        }
+    for (ga, gb, _) in between() {
+        degree[ga as usize] += 1;
+        degree[gb as usize] += 1;
     }
     let mut adjacent: Vec<Vec<(u32, f32)>> = degree
         .into_iter()
         .map(|d| Vec::with_capacity(d as usize))
         .collect();
-    for &(a, b, sim) in &links {
-        let (ga, gb) = (group[a as usize], group[b as usize]);
-        if ga != gb {
-            adjacent[ga as usize].push((gb, sim));
-            adjacent[gb as usize].push((ga, sim));
-        }
+    for (ga, gb, sim) in between() {
+        adjacent[ga as usize].push((gb, sim));
+        adjacent[gb as usize].push((ga, sim));
     }
     drop(links);
     for list in &mut adjacent {
