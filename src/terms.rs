@@ -677,9 +677,7 @@ impl DocumentFrequencies {
         });
         let mut years = counts.years.clone();
         years.sort_unstable();
-        let terms: Vec<u32> = stored.iter().map(|t| t.0).collect();
-        let weights: Vec<u16> = stored.iter().map(|t| t.1).collect();
-        TermVector::from_parts(&terms, &weights, &years, counts.months, &counts.days)
+        TermVector::from_parts(&stored, &years, counts.months, &counts.days)
     }
 }
 
@@ -724,24 +722,23 @@ fn half(words: &[u32], i: usize) -> u16 {
 }
 
 impl TermVector {
-    /// Packs the parts; the caller sorts them.
-    fn from_parts(
-        terms: &[u32],
-        weights: &[u16],
-        years: &[u16],
-        months: u16,
-        days: &[u16],
-    ) -> Self {
+    /// Packs `(term, weight)` pairs, years and days into one block; the caller sorts them.
+    fn from_parts(terms: &[(u32, u16)], years: &[u16], months: u16, days: &[u16]) -> Self {
         let years = &years[..years.len().min(MAX_YEARS)];
         let days = &days[..days.len().min(MAX_DAYS)];
-        let halves: Vec<u16> = weights.iter().chain(years).chain(days).copied().collect();
-        let mut data = Vec::with_capacity(terms.len() + halves.len().div_ceil(2));
-        data.extend_from_slice(terms);
-        data.extend(
-            halves
-                .chunks(2)
-                .map(|p| u32::from(p[0]) | u32::from(p.get(1).copied().unwrap_or(0)) << 16),
-        );
+        let n_halves = terms.len() + years.len() + days.len();
+        let mut data = Vec::with_capacity(terms.len() + n_halves.div_ceil(2));
+        data.extend(terms.iter().map(|t| t.0));
+        // The 16-bit values, two to a word, low half first: weights, years, days.
+        let mut halves = terms
+            .iter()
+            .map(|t| t.1)
+            .chain(years.iter().copied())
+            .chain(days.iter().copied());
+        while let Some(low) = halves.next() {
+            let high = halves.next().unwrap_or(0);
+            data.push(u32::from(low) | u32::from(high) << 16);
+        }
         TermVector {
             data: data.into_boxed_slice(),
             terms: u16::try_from(terms.len()).expect("at most 1024 terms"),
@@ -1091,9 +1088,13 @@ mod tests {
     #[test]
     fn lookup_probes_past_colliding_terms() {
         // Terms equal in their low bits share a home slot; zero weights are left out.
-        let a =
-            TermVector::from_parts(&[16, 32, 48, 64, 80], &[100, 0, 300, 400, 500], &[], 0, &[]);
-        let b = TermVector::from_parts(&[32, 48, 80, 96], &[7, 11, 13, 17], &[], 0, &[]);
+        let a = TermVector::from_parts(
+            &[(16, 100), (32, 0), (48, 300), (64, 400), (80, 500)],
+            &[],
+            0,
+            &[],
+        );
+        let b = TermVector::from_parts(&[(32, 7), (48, 11), (80, 13), (96, 17)], &[], 0, &[]);
         let lookup = TermLookup::new(&a);
         assert_eq!(lookup.cosine(&b), a.cosine(&b));
         assert!(lookup.cosine(&b) > 0.0);
@@ -1118,7 +1119,9 @@ mod tests {
             let weights: Vec<u16> = (0..n as u16).map(|i| 1000 + i).collect();
             let years: Vec<u16> = (0..ny as u16).map(|i| 1990 + 3 * i).collect();
             let days: Vec<u16> = (0..nd as u16).map(|i| 40 + 5 * i).collect();
-            let v = TermVector::from_parts(&terms, &weights, &years, 0b10, &days);
+            let pairs: Vec<(u32, u16)> =
+                terms.iter().copied().zip(weights.iter().copied()).collect();
+            let v = TermVector::from_parts(&pairs, &years, 0b10, &days);
             assert!(v.is_well_formed(), "{n} {ny} {nd}");
             assert_eq!(v.len(), n);
             assert_eq!(v.years(), years);
@@ -1134,14 +1137,14 @@ mod tests {
             let got_days: Vec<u16> = v.day_iter().collect();
             assert_eq!(got_days, days);
             // Date checks against plain slices.
-            let other = TermVector::from_parts(&[1], &[9], &[1993], 0b10, &[45]);
+            let other = TermVector::from_parts(&[(1, 9)], &[1993], 0b10, &[45]);
             assert_eq!(
                 v.years_conflict(&other),
                 !years.is_empty() && !years.contains(&1993)
             );
             assert_eq!(v.share_a_day(&other), days.contains(&45));
         }
-        let mut broken = TermVector::from_parts(&[1, 2], &[3, 4], &[2001], 0, &[]);
+        let mut broken = TermVector::from_parts(&[(1, 3), (2, 4)], &[2001], 0, &[]);
         broken.years = 3;
         assert!(
             !broken.is_well_formed(),
