@@ -270,6 +270,11 @@ struct Doc {
     vector: TermVector,
     /// The match of its verdict (the verdict's story is `story`, which merges update).
     matched: Option<StoredMatch>,
+    /// The story candidates weighed when it was decided (earlier articles, with their
+    /// similarity, at least [`Linkage::min_link`] and over 0), which [`Detector::recluster`]
+    /// links it by; empty when a tier before the story tier decided. `None` when not known:
+    /// restored from a record.
+    links: Option<Box<[(u32, f32)]>>,
 }
 
 #[derive(Clone, Debug)]
@@ -349,6 +354,8 @@ pub struct Detector {
 struct Decision {
     story: Option<StoryId>,
     matched: Option<(u32, MatchKind, f32)>,
+    /// The story candidates weighed, if the story tier was reached.
+    links: Vec<(u32, f32)>,
 }
 
 impl Detector {
@@ -802,6 +809,7 @@ impl Detector {
                 story: verdict.story,
                 vector,
                 matched,
+                links: None,
             },
         );
         self.next_doc = self.next_doc.max(number + 1);
@@ -907,6 +915,12 @@ impl Detector {
         let story = decision.story.unwrap_or(StoryId(u64::from(doc_no)));
         let matched = decision.matched.map(|m| self.stored_match(m));
         let verdict = verdict(story, matched.as_ref());
+        let weak = self.config.story.linkage.min_link;
+        let links = decision
+            .links
+            .into_iter()
+            .filter(|&(_, s)| s >= weak && s > 0.0)
+            .collect();
         self.near
             .insert(doc_no, compact)
             .expect("signatures come from the detector's own hasher");
@@ -927,6 +941,7 @@ impl Detector {
                 story,
                 vector,
                 matched,
+                links: Some(links),
             },
         );
         verdict
@@ -959,6 +974,7 @@ impl Detector {
             return Decision {
                 story: Some(self.docs[&d].story),
                 matched: Some((d, MatchKind::Exact, 1.0)),
+                links: Vec::new(),
             };
         }
         // 2. Near copies: LSH candidates, plus the story tier's candidates (which find trimmed
@@ -1003,6 +1019,7 @@ impl Detector {
             return Decision {
                 story: Some(self.docs[&d].story),
                 matched: Some((d, MatchKind::NearCopy, s)),
+                links: Vec::new(),
             };
         }
         let lookup = TermLookup::new(vector);
@@ -1022,6 +1039,7 @@ impl Detector {
             return Decision {
                 story: Some(self.docs[&d].story),
                 matched: Some((d, MatchKind::NearCopy, s)),
+                links: story_candidates,
             };
         }
         // 3. Rewrites: the story it resembles as a whole. Only stories with at least one strong
@@ -1042,15 +1060,17 @@ impl Detector {
                     .similarity_to(&lookup, &self.config.terms)
             })
         };
-        match linkage.best_story(&self.stories, stories, sim) {
-            Some(link) => Decision {
-                story: Some(link.story),
-                matched: Some((link.best_member, MatchKind::Rewrite, link.best)),
-            },
-            None => Decision {
-                story: None,
-                matched: None,
-            },
+        let (story, matched) = match linkage.best_story(&self.stories, stories, sim) {
+            Some(link) => (
+                Some(link.story),
+                Some((link.best_member, MatchKind::Rewrite, link.best)),
+            ),
+            None => (None, None),
+        };
+        Decision {
+            story,
+            matched,
+            links: story_candidates,
         }
     }
 
@@ -1175,20 +1195,30 @@ impl Detector {
     }
 
     /// Re-forms every story from its articles, all at once: average-link agglomerative
-    /// clustering over the story tier's candidate graph. Each article is linked to its story
-    /// candidates (the articles sharing most of its heaviest terms, at most
-    /// [`StoryConfig::max_candidates`]) with their similarity; an exact or near copy is tied to
-    /// the article it copies. Then the two groups with the highest average similarity over all
-    /// pairs of their articles (a pair with no link counts 0) merge, again and again, while
-    /// that average reaches [`Linkage::min_average`].
+    /// clustering over the story tier's candidate graph. Each article is linked to the story
+    /// candidates weighed when it was decided (earlier articles sharing most of its heaviest
+    /// terms, at most [`StoryConfig::max_candidates`]) with their similarity, so this looks
+    /// nothing up again. Links under [`Linkage::min_link`], the least similarity an article
+    /// may have to any member of the story it joins, are no evidence of one story and are not
+    /// kept (on ecbplus-dev, keeping them changes no score in eight arrival orders; they are
+    /// half the links of a wire corpus). An exact or near copy is tied to the article it copies and stands for
+    /// it: a group of an original and its copies is as similar to another group as the mean
+    /// of the links between them, for every pair of their articles. Then the two groups with
+    /// the highest average similarity over all pairs of their articles (a pair of articles
+    /// with no link counts 0) merge, again and again, while that average reaches
+    /// [`Linkage::min_average`].
     ///
-    /// One-at-a-time decisions depend on arrival order; this does not, and it can also split
-    /// what an early decision joined. For a batch whose articles are all in, as `copydesk
-    /// cluster --recluster` and `eval --recluster` do. Each story takes the number of its first
+    /// One-at-a-time decisions join an article to a story for good, by the stories that exist
+    /// when it arrives; this weighs every article against every other group at once, and it
+    /// can also split what an early decision joined. The arrival order still matters through
+    /// which candidates each article found when it arrived. For a batch whose articles are
+    /// all in, as `copydesk cluster` and `eval` do. Each story takes the number of its first
     /// article; verdicts keep the match they were given on insertion, which for a rewrite may
     /// now lie in another story. Returns how many articles changed story.
     ///
-    /// Memory: about 12 bytes per candidate link while it runs (`max_candidates` per article).
+    /// Articles restored from a record ([`Detector::restore`], [`Detector::load`]) carry no
+    /// links; those that are not copies look up their candidates among the earlier articles
+    /// here, on rayon's pool when there is one. Memory while it runs: about 28 bytes per link.
     ///
     /// ```
     /// # use copydesk::Detector;
@@ -1204,6 +1234,7 @@ impl Detector {
             return 0;
         }
         let threshold = self.config.story.linkage.min_average;
+        let weak = self.config.story.linkage.min_link;
         let mut numbers: Vec<u32> = self.docs.keys().copied().collect();
         numbers.sort_unstable();
         let at: FastMap<u32, u32> = numbers
@@ -1213,40 +1244,60 @@ impl Detector {
             .collect();
         let n = numbers.len();
 
-        // Candidate links, both ways, each once (gathered on rayon's pool when there is one);
-        // and the copies' ties.
-        let at = &at;
-        let links_of = |(i, &d): (usize, &u32)| {
-            let i = i as u32;
-            self.candidates_of(&self.docs[&d].vector)
-                .into_iter()
-                .filter(move |&(c, sim)| c != d && sim > 0.0)
-                .map(move |(c, sim)| (i, at[&c], sim))
+        // The copies' ties: a copy stands for its original (see `average_link`).
+        let is_copy = |doc: &Doc| {
+            doc.matched
+                .as_ref()
+                .is_some_and(|m| matches!(m.kind, MatchKind::Exact | MatchKind::NearCopy))
         };
-        #[cfg(feature = "rayon")]
-        let links: Vec<(u32, u32, f32)> = {
-            use rayon::prelude::*;
-            numbers
-                .par_iter()
-                .enumerate()
-                .flat_map_iter(links_of)
-                .collect()
-        };
-        #[cfg(not(feature = "rayon"))]
-        let links: Vec<(u32, u32, f32)> = numbers.iter().enumerate().flat_map(links_of).collect();
         let ties: Vec<(u32, u32)> = numbers
             .iter()
             .enumerate()
             .filter_map(|(i, &d)| {
-                let m = self.docs[&d].matched.as_ref()?;
-                if !matches!(m.kind, MatchKind::Exact | MatchKind::NearCopy) {
+                let doc = &self.docs[&d];
+                if !is_copy(doc) {
                     return None;
                 }
                 // The copied article may have been removed since.
-                let o = self.ids.get(&*m.id)?;
+                let o = self.ids.get(&*doc.matched.as_ref()?.id)?;
                 Some((i as u32, at[o]))
             })
             .collect();
+        // Each article's links: the candidates weighed when it was decided, all earlier
+        // articles, so each pair comes once. Articles restored without them (and not copies)
+        // look for theirs among the earlier articles now, on rayon's pool when there is one.
+        let lost = |(i, &d): (usize, &u32)| {
+            let doc = &self.docs[&d];
+            (doc.links.is_none() && !is_copy(doc)).then(|| {
+                let found: Vec<(u32, f32)> = self
+                    .candidates_of(&doc.vector)
+                    .into_iter()
+                    .filter(|&(c, sim)| c < d && sim >= weak && sim > 0.0)
+                    .collect();
+                (i as u32, found)
+            })
+        };
+        #[cfg(feature = "rayon")]
+        let found: Vec<(u32, Vec<(u32, f32)>)> = {
+            use rayon::prelude::*;
+            numbers.par_iter().enumerate().filter_map(lost).collect()
+        };
+        #[cfg(not(feature = "rayon"))]
+        let found: Vec<(u32, Vec<(u32, f32)>)> =
+            numbers.iter().enumerate().filter_map(lost).collect();
+        let (at, docs) = (&at, &self.docs);
+        let links = || {
+            let kept = numbers.iter().enumerate().flat_map(move |(i, d)| {
+                let links = docs[d].links.as_deref().unwrap_or_default();
+                links.iter().map(move |&(c, sim)| (i as u32, c, sim))
+            });
+            let found = found
+                .iter()
+                .flat_map(|(i, links)| links.iter().map(move |&(c, sim)| (*i, c, sim)));
+            // A removed article's links are gone with it.
+            kept.chain(found)
+                .filter_map(move |(i, c, sim)| Some((i, *at.get(&c)?, sim)))
+        };
         let group = average_link(n, &ties, links, threshold);
 
         // Each article's final group, named by its first article: a group is named by its

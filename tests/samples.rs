@@ -358,6 +358,26 @@ fn recluster_gives_the_sample_stories_in_any_arrival_order() {
     }
 }
 
+#[cfg(feature = "persist")]
+#[test]
+fn recluster_after_loading_finds_the_links_again() {
+    // A loaded detector has no record of the candidates each article weighed on insertion:
+    // recluster looks them up and forms the same stories.
+    let articles = samples();
+    let ids: Vec<String> = articles.iter().map(|a| a.0.clone()).collect();
+    let mut live = Detector::new(DetectorConfig::default()).unwrap();
+    for r in live.insert_batch(&articles) {
+        r.unwrap();
+    }
+    let mut file = Vec::new();
+    live.save(&mut file).unwrap();
+    let mut loaded = Detector::load(file.as_slice()).unwrap();
+    live.recluster();
+    loaded.recluster();
+    assert_eq!(partition(&loaded, &ids), partition(&live, &ids));
+    assert!(partition(&live, &ids).iter().any(|story| story.len() == 5));
+}
+
 #[test]
 fn recluster_keeps_every_copy_with_its_original() {
     // Distinct articles (different vocabularies), each with an exact copy and a trimmed copy;
