@@ -354,7 +354,7 @@ where
         sum / (size[a as usize] as f32 * size[b as usize] as f32)
     };
     let sizes = &size;
-    let mut heap: std::collections::BinaryHeap<Candidate> = adjacent
+    let mut initial: Vec<Candidate> = adjacent
         .iter()
         .enumerate()
         .flat_map(|(a, list)| {
@@ -364,8 +364,10 @@ where
                 .filter(|&(a, b, avg)| a < b && avg >= threshold)
                 .map(|(a, b, avg)| Candidate(avg, a, b, 0, 0))
         })
-        .collect::<Vec<_>>()
-        .into();
+        .collect();
+    // Grown by doubling: up to twice its entries, which at a million articles is tens of MB.
+    initial.shrink_to_fit();
+    let mut heap = std::collections::BinaryHeap::from(initial);
     // Lists are not updated when a neighbour merges: an entry names a group that may since
     // have joined another, and is read through the union-find. Sums add up, so a list's
     // entries for the parts of a group still sum to its similarity with the whole. Only the

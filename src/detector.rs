@@ -277,6 +277,136 @@ struct Doc {
     links: Option<Box<[(u32, f32)]>>,
 }
 
+/// The indexed articles by number. Numbers are given in order and never reused, so the
+/// articles from the lowest live number on sit in a deque of slots, one per number, found
+/// without hashing (a hash map of a million articles held twice their size). Slots of removed
+/// articles at the front are given back. Should a few old articles outlive most of their
+/// successors (the rest removed), they move to a side map once the free slots behind them
+/// outnumber the articles, so free slots never cost more than the articles themselves.
+#[derive(Clone, Debug, Default)]
+struct DocTable {
+    /// The number of `slots[0]`.
+    first: u32,
+    slots: std::collections::VecDeque<Option<Doc>>,
+    /// Articles numbered under `first`.
+    old: FastMap<u32, Doc>,
+    len: usize,
+}
+
+impl DocTable {
+    fn get(&self, d: u32) -> Option<&Doc> {
+        match d.checked_sub(self.first) {
+            Some(i) => self.slots.get(i as usize)?.as_ref(),
+            None => self.old.get(&d),
+        }
+    }
+
+    fn get_mut(&mut self, d: u32) -> Option<&mut Doc> {
+        match d.checked_sub(self.first) {
+            Some(i) => self.slots.get_mut(i as usize)?.as_mut(),
+            None => self.old.get_mut(&d),
+        }
+    }
+
+    fn contains(&self, d: u32) -> bool {
+        self.get(d).is_some()
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Stores `doc` as number `d`, which is not stored.
+    fn insert(&mut self, d: u32, doc: Doc) {
+        // Slots for the numbers between `d` and the others, unless that would leave more free
+        // slots than articles: then the others move to the side map, or `d` does.
+        if self.slots.is_empty() && d >= self.first {
+            self.first = d;
+        } else if d < self.first {
+            let gap = (self.first - d) as usize;
+            // The side map holds only numbers under `first`.
+            if gap > self.len + 64 || !self.old.is_empty() {
+                self.old.insert(d, doc);
+                self.len += 1;
+                return;
+            }
+            for _ in 0..gap {
+                self.slots.push_front(None);
+            }
+            self.first = d;
+        } else if (d - self.first) as usize >= self.slots.len() + self.len + 64 {
+            let first = self.first;
+            for (i, slot) in std::mem::take(&mut self.slots).into_iter().enumerate() {
+                if let Some(old) = slot {
+                    self.old.insert(first + i as u32, old);
+                }
+            }
+            self.first = d;
+        }
+        let i = (d - self.first) as usize;
+        if i >= self.slots.len() {
+            self.slots.resize_with(i + 1, || None);
+        }
+        debug_assert!(self.slots[i].is_none());
+        self.slots[i] = Some(doc);
+        self.len += 1;
+        self.compact();
+    }
+
+    fn remove(&mut self, d: u32) -> Option<Doc> {
+        let doc = match d.checked_sub(self.first) {
+            Some(i) => self.slots.get_mut(i as usize)?.take(),
+            None => self.old.remove(&d),
+        }?;
+        self.len -= 1;
+        self.compact();
+        Some(doc)
+    }
+
+    /// Gives back free slots at either end, and moves articles out of the front while the
+    /// slots hold more free ones than articles.
+    fn compact(&mut self) {
+        while let Some(None) = self.slots.back() {
+            self.slots.pop_back();
+        }
+        while let Some(front) = self.slots.front() {
+            let held = self.len - self.old.len();
+            if front.is_some() && self.slots.len() <= 2 * held + 64 {
+                break;
+            }
+            if let Some(doc) = self.slots.pop_front().flatten() {
+                self.old.insert(self.first, doc);
+            }
+            self.first += 1;
+        }
+    }
+
+    /// Every article, by number.
+    fn iter(&self) -> impl Iterator<Item = (u32, &Doc)> + '_ {
+        let mut old: Vec<(u32, &Doc)> = self.old.iter().map(|(&d, doc)| (d, doc)).collect();
+        old.sort_unstable_by_key(|&(d, _)| d);
+        let first = self.first;
+        old.into_iter().chain(
+            self.slots
+                .iter()
+                .enumerate()
+                .filter_map(move |(i, doc)| Some((first + i as u32, doc.as_ref()?))),
+        )
+    }
+}
+
+impl std::ops::Index<&u32> for DocTable {
+    type Output = Doc;
+
+    fn index(&self, d: &u32) -> &Doc {
+        self.get(*d).expect("an indexed article")
+    }
+}
+
 #[derive(Clone, Debug)]
 struct StoredMatch {
     id: Arc<str>,
@@ -342,7 +472,7 @@ pub struct Detector {
     stop: StopWords,
     near: LshIndex<u32>,
     df: DocumentFrequencies,
-    docs: FastMap<u32, Doc>,
+    docs: DocTable,
     ids: HashMap<Arc<str>, u32>,
     exact: FastMap<u64, SmallList<u32>>,
     postings: FastMap<u64, Vec<u32>>,
@@ -454,7 +584,7 @@ impl Detector {
             minhasher,
             near: LshIndex::new(params),
             df: DocumentFrequencies::default(),
-            docs: FastMap::default(),
+            docs: DocTable::default(),
             ids: HashMap::new(),
             exact: FastMap::default(),
             postings: FastMap::default(),
@@ -694,7 +824,7 @@ impl Detector {
         let Some(doc_no) = self.ids.remove(id) else {
             return false;
         };
-        let doc = self.docs.remove(&doc_no).expect("ids and docs agree");
+        let doc = self.docs.remove(doc_no).expect("ids and docs agree");
         self.near.remove(&doc_no);
         if let Some(v) = self.exact.get_mut(&doc.content) {
             if v.remove(&doc_no) {
@@ -762,7 +892,7 @@ impl Detector {
             return Err(ErrorKind::IdConflict { id }.into());
         }
         let invalid = |reason: String| -> Error { ErrorKind::InvalidRecord { reason }.into() };
-        if self.docs.contains_key(&number) {
+        if self.docs.contains(number) {
             return Err(invalid(format!("article {id:?}: number {number} is taken")));
         }
         if number == u32::MAX {
@@ -836,6 +966,23 @@ impl Detector {
     /// any [merges](Detector::merge_stories)).
     pub fn verdict_of(&self, id: &str) -> Option<Verdict> {
         self.ids.get(id).map(|d| self.docs[d].verdict())
+    }
+
+    /// Every indexed article's id and [verdict](Detector::verdict_of), in the order they were
+    /// inserted: what to write out once the stories are [revised](Detector::recluster).
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let mut d = Detector::new(Default::default())?;
+    /// d.insert("a", "Kessington harbour bridge reopened on Monday after six weeks of repairs.")?;
+    /// d.insert("b", "Kessington harbour bridge reopened on Monday after six weeks of repairs.")?;
+    /// d.recluster();
+    /// let ids: Vec<&str> = d.verdicts().map(|(id, _)| id).collect();
+    /// assert_eq!(ids, ["a", "b"]);
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn verdicts(&self) -> impl Iterator<Item = (&str, Verdict)> + '_ {
+        self.docs.iter().map(|(_, doc)| (&*doc.id, doc.verdict()))
     }
 
     /// The ids of a story's indexed members, in the order they joined.
@@ -1108,7 +1255,7 @@ impl Detector {
             let mut pairs: Vec<(StoryId, StoryId)> = Vec::new();
             // After the first round, only stories that changed can have new partners.
             let mut docs: Vec<u32> = match &changed {
-                None => self.docs.keys().copied().collect(),
+                None => self.docs.iter().map(|(d, _)| d).collect(),
                 Some(stories) => stories
                     .iter()
                     .filter_map(|&s| self.stories.members(s))
@@ -1180,7 +1327,7 @@ impl Detector {
                 for d in moved {
                     self.stories.remove(young, d);
                     self.stories.add(old, d);
-                    let doc = self.docs.get_mut(&d).expect("member is indexed");
+                    let doc = self.docs.get_mut(d).expect("member is indexed");
                     doc.story = old;
                 }
                 merged_into.push(old);
@@ -1235,8 +1382,7 @@ impl Detector {
         }
         let threshold = self.config.story.linkage.min_average;
         let weak = self.config.story.linkage.min_link;
-        let mut numbers: Vec<u32> = self.docs.keys().copied().collect();
-        numbers.sort_unstable();
+        let numbers: Vec<u32> = self.docs.iter().map(|(d, _)| d).collect();
         let at: FastMap<u32, u32> = numbers
             .iter()
             .enumerate()
@@ -1306,7 +1452,7 @@ impl Detector {
         let mut stories = Stories::default();
         for (i, &d) in numbers.iter().enumerate() {
             let story = StoryId(u64::from(numbers[group[i] as usize]));
-            let doc = self.docs.get_mut(&d).expect("numbered from docs");
+            let doc = self.docs.get_mut(d).expect("numbered from docs");
             if doc.story != story {
                 doc.story = story;
                 changed += 1;
@@ -1377,6 +1523,72 @@ mod tests {
             });
             assert_eq!(outer, &[7]);
         });
+    }
+
+    fn doc(n: u32) -> Doc {
+        Doc {
+            id: n.to_string().into(),
+            content: u64::from(n),
+            story: StoryId(u64::from(n)),
+            vector: TermVector::default(),
+            matched: None,
+            links: None,
+        }
+    }
+
+    proptest::proptest! {
+        /// The table against a map, under inserts of new numbers (mostly the next, sometimes
+        /// far ahead or behind, as a restore may give them) and removals; and its free slots
+        /// stay bounded by the articles it holds.
+        #[test]
+        fn the_doc_table_is_a_map_with_bounded_free_slots(
+            ops in proptest::collection::vec((0u8..10, 0u32..5000), 1..400),
+        ) {
+            let mut table = DocTable::default();
+            let mut oracle = std::collections::BTreeMap::new();
+            let mut next = 0u32;
+            for (op, x) in ops {
+                match op {
+                    0..=4 => {
+                        oracle.insert(next, ());
+                        table.insert(next, doc(next));
+                        next += 1;
+                    }
+                    5 => {
+                        // A far number, ahead or behind.
+                        let d = if x % 2 == 0 { next + 200 + x } else { x / 4 };
+                        if oracle.insert(d, ()).is_none() {
+                            table.insert(d, doc(d));
+                            next = next.max(d + 1);
+                        }
+                    }
+                    _ => {
+                        // Remove a stored number (or an unknown one).
+                        let d = oracle.keys().nth(x as usize % (oracle.len() + 1)).copied();
+                        let d = d.unwrap_or(next + 7);
+                        let removed = table.remove(d).map(|doc| doc.content);
+                        proptest::prop_assert_eq!(
+                            removed,
+                            oracle.remove(&d).map(|()| u64::from(d))
+                        );
+                    }
+                }
+                proptest::prop_assert_eq!(table.len(), oracle.len());
+                let held = table.len() - table.old.len();
+                proptest::prop_assert!(table.slots.len() <= 2 * held + 64 || held == 0,
+                    "{} slots for {} articles", table.slots.len(), held);
+                proptest::prop_assert!(table.old.keys().all(|&d| d < table.first));
+            }
+            let listed: Vec<u32> = table.iter().map(|(d, doc)| {
+                assert_eq!(doc.content, u64::from(d));
+                d
+            }).collect();
+            let expected: Vec<u32> = oracle.keys().copied().collect();
+            proptest::prop_assert_eq!(listed, expected);
+            for d in 0..next + 10 {
+                proptest::prop_assert_eq!(table.contains(d), oracle.contains_key(&d));
+            }
+        }
     }
 
     #[test]

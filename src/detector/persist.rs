@@ -18,7 +18,7 @@
 //! A file that is truncated, extended, altered or from another format version is refused with
 //! [`ErrorKind::CorruptIndex`] or [`ErrorKind::IndexVersion`]; nothing is half-loaded.
 
-use super::{ArticleRecord, Detector, DetectorConfig, Doc, Verdict};
+use super::{ArticleRecord, Detector, DetectorConfig, Verdict};
 use crate::cluster::StoryId;
 use crate::error::{Error, ErrorKind, Result};
 use crate::minhash::CompactRef;
@@ -116,8 +116,7 @@ impl Detector {
         header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
         w.write_all(&header)
             .map_err(|e| Error::io(&e, "writing index header"))?;
-        let mut docs: Vec<(&u32, &Doc)> = self.docs.iter().collect();
-        docs.sort_unstable_by_key(|(d, _)| **d);
+        let docs = self.docs.iter();
         let snapshot = SnapshotRef {
             crate_version: env!("CARGO_PKG_VERSION"),
             config: &self.config,
@@ -125,7 +124,7 @@ impl Detector {
             next_doc: self.next_doc,
             docs: docs
                 .into_iter()
-                .map(|(&doc, d)| DocRef {
+                .map(|(doc, d)| DocRef {
                     number: doc,
                     id: &d.id,
                     content: d.content,
