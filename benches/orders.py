@@ -37,8 +37,9 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "copydesk"))
     args = ap.parse_args(argv)
     lines = open(args.labelled, encoding="utf-8").readlines()
-    flags = {"stream": ["--stream"], "batch": [], "merge": ["--merge"], "recluster": ["--recluster"],
-             "stream-recluster": ["--stream", "--recluster"]}
+    # "batch" keeps each batch's one-at-a-time decisions; the default batch run reclusters.
+    flags = {"stream": ["--stream"], "batch": ["--no-revise"], "merge": ["--merge"],
+             "recluster": ["--recluster"], "stream-recluster": ["--stream", "--recluster"]}
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for seed in range(1, args.orders + 1):

@@ -204,13 +204,17 @@ fn a_broken_line_stops_the_run_with_its_place_unless_skipped() {
     ]
     .concat();
     let f = s.write("in.jsonl", input);
-    let o = run(&["cluster", &f]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
-    assert!(err.contains("in.jsonl:3: invalid JSON"), "{err}");
-    assert!(err.contains("--skip-invalid"), "{err}");
-    // Articles before the broken line were written out.
-    assert_eq!(rows(&stdout(&o)).len(), 1);
+    // Whether lines are written as articles are decided or once the stories are revised
+    // (the default, and --merge, which lost them before), the articles before the broken
+    // line are written out.
+    for mode in [&[][..], &["--no-revise"], &["--merge"], &["--stream"]] {
+        let o = run(&[&["cluster", &f][..], mode].concat());
+        assert_eq!(o.status.code(), Some(1));
+        let err = stderr(&o);
+        assert!(err.contains("in.jsonl:3: invalid JSON"), "{err}");
+        assert!(err.contains("--skip-invalid"), "{err}");
+        assert_eq!(rows(&stdout(&o)).len(), 1, "{mode:?}");
+    }
 
     let o = run(&["cluster", &f, "--skip-invalid"]);
     assert!(o.status.success());

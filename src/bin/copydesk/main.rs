@@ -182,19 +182,32 @@ struct InputArgs {
 #[derive(Args)]
 struct ModeArgs {
     /// Insert one article at a time, as an ingest service would, instead of in batches
-    /// whose term statistics are counted before any article is weighed.
+    /// whose term statistics are counted before any article is weighed; and keep the stories
+    /// so decided, as an ingest service does, unless --recluster or --merge asks otherwise.
     #[arg(long)]
     stream: bool,
-    /// Once every article is in, merge stories that resemble each other as wholes
-    /// (`Detector::merge_stories`: average- and complete-link between their members).
-    /// Output is written at the end.
-    #[arg(long)]
-    merge: bool,
     /// Once every article is in, re-form all stories at once (`Detector::recluster`:
-    /// average-link clustering over the story candidates, independent of arrival order).
-    /// Output is written at the end.
-    #[arg(long, conflicts_with = "merge")]
+    /// average-link clustering over the candidates each article weighed). The default
+    /// without --stream. Output is written at the end.
+    #[arg(long, conflicts_with_all = ["merge", "no_revise"])]
     recluster: bool,
+    /// Once every article is in, merge stories that resemble each other as wholes
+    /// (`Detector::merge_stories`: average- and complete-link between their members),
+    /// instead of re-forming them. Output is written at the end.
+    #[arg(long, conflicts_with = "no_revise")]
+    merge: bool,
+    /// Keep the stories as each article's decision made them: nothing is revised once the
+    /// articles are in, and output is written as they are decided.
+    #[arg(long)]
+    no_revise: bool,
+}
+
+/// What is done to the stories once every article is in.
+#[derive(Clone, Copy, PartialEq)]
+enum Revision {
+    None,
+    Merge,
+    Recluster,
 }
 
 impl ModeArgs {
@@ -207,22 +220,30 @@ impl ModeArgs {
         }
     }
 
+    fn revision(&self) -> Revision {
+        if self.merge {
+            Revision::Merge
+        } else if self.recluster || !(self.stream || self.no_revise) {
+            Revision::Recluster
+        } else {
+            Revision::None
+        }
+    }
+
     /// Stories can change after the articles are in.
     fn revises(&self) -> bool {
-        self.merge || self.recluster
+        self.revision() != Revision::None
     }
 
     /// Revises the stories as asked, and says what changed (`None` when nothing was asked).
     fn revise(&self, detector: &mut Detector) -> Option<String> {
-        if self.merge {
-            Some(format!("{} merges", detector.merge_stories()))
-        } else if self.recluster {
-            Some(format!(
+        match self.revision() {
+            Revision::Merge => Some(format!("{} merges", detector.merge_stories())),
+            Revision::Recluster => Some(format!(
                 "reclustered: {} articles changed story",
                 detector.recluster()
-            ))
-        } else {
-            None
+            )),
+            Revision::None => None,
         }
     }
 }
@@ -507,28 +528,27 @@ fn cluster(
     let mut articles = open_input(input, input.fields(), &ui)?;
     let mut out = open_output(format);
     let start = Instant::now();
-    // With --merge or --recluster, stories can still change after an article is read: its
-    // line is written at the end.
-    let mut held: Vec<String> = Vec::new();
-    let totals = insert_all(&mut detector, &mut articles, &ui, mode.stream, |a, v| {
-        if mode.revises() {
-            held.push(a.id.clone());
-            Ok(())
-        } else {
-            Ok(out.row(Row::new(a.id.clone(), v, true))?)
+    // When the stories are revised once all articles are in, an article's story can still
+    // change after it is read: the lines are written at the end, in input order (an id given
+    // twice with the same text, once). A read error ends the run, but the articles read
+    // before it are revised and written first.
+    let read = insert_all(&mut detector, &mut articles, &ui, mode.stream, |a, v| {
+        if !mode.revises() {
+            out.row(Row::new(a.id.clone(), v, true))?;
         }
-    })?;
+        Ok(())
+    });
     let merges = match mode.revise(&mut detector) {
         Some(note) => {
-            for id in held {
-                let v = detector.verdict_of(&id).expect("inserted");
-                out.row(Row::new(id, &v, true))?;
+            for (id, v) in detector.verdicts() {
+                out.row(Row::new(id.to_string(), &v, true))?;
             }
             format!(" ({note})")
         }
         None => String::new(),
     };
     out.finish()?;
+    let totals = read?;
     let s = detector.stats();
     ui.summary(&format!(
         "{} in {}{merges}, {}{}",
