@@ -246,6 +246,98 @@ impl Stories {
     }
 }
 
+/// A candidate merge: the average similarity of two groups, their numbers (lower first) and
+/// their versions when it was computed.
+#[derive(PartialEq)]
+struct Candidate(f32, u32, u32, u32, u32);
+
+impl Eq for Candidate {}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // Highest average first; ties to the lowest group numbers.
+        self.0
+            .total_cmp(&other.0)
+            .then_with(|| (other.1, other.2).cmp(&(self.1, self.2)))
+    }
+}
+
+/// The candidate merges, best first, for averages from the threshold to 1: a binary heap for
+/// each of 4,096 slices of that range. A merge's new averages are weighted means of averages
+/// already queued, so never above the one just taken: the best is found by walking down from
+/// the highest slice in use, and taking it costs a small heap's work, where one heap of
+/// millions of candidates missed the cache at every level. A slice the walk leaves behind is
+/// empty and gives its memory back.
+struct Queue {
+    slices: Vec<std::collections::BinaryHeap<Candidate>>,
+    low: f32,
+    scale: f32,
+    /// No slice above this holds a candidate.
+    top: usize,
+}
+
+impl Queue {
+    const SLICES: usize = 1 << 12;
+
+    /// A queue of `initial()`'s candidates, each slice allocated at its length.
+    fn new<I: Iterator<Item = Candidate>>(low: f32, initial: impl Fn() -> I) -> Queue {
+        let mut q = Queue {
+            slices: Vec::new(),
+            low,
+            scale: Self::SLICES as f32 / (1.0 - low).max(1e-6),
+            top: 0,
+        };
+        let mut count = vec![0usize; Self::SLICES];
+        for c in initial() {
+            count[q.slice(c.0)] += 1;
+        }
+        q.slices = count
+            .into_iter()
+            .map(std::collections::BinaryHeap::with_capacity)
+            .collect();
+        for c in initial() {
+            q.push(c);
+        }
+        q
+    }
+
+    /// Monotone in the average (rounding keeps order), so the slices keep the heaps' order.
+    fn slice(&self, average: f32) -> usize {
+        (((average - self.low) * self.scale) as usize).min(Self::SLICES - 1)
+    }
+
+    fn push(&mut self, c: Candidate) {
+        let slice = self.slice(c.0);
+        let heap = &mut self.slices[slice];
+        // Grown by a quarter, not doubled: merges keep pushing into slices below the one
+        // being drained, and doubling left them half empty.
+        if heap.len() == heap.capacity() {
+            heap.reserve_exact(heap.len() / 4 + 16);
+        }
+        heap.push(c);
+        self.top = self.top.max(slice);
+    }
+
+    fn pop(&mut self) -> Option<Candidate> {
+        loop {
+            if let Some(c) = self.slices[self.top].pop() {
+                return Some(c);
+            }
+            if self.top == 0 {
+                return None;
+            }
+            self.slices[self.top] = Default::default();
+            self.top -= 1;
+        }
+    }
+}
+
 /// Average-link agglomerative clustering of `n` items over a sparse graph, for
 /// [`Detector::recluster`](crate::Detector::recluster).
 ///
@@ -332,48 +424,27 @@ where
         list.shrink_to_fit();
     }
 
-    // Best-first merging; heap entries are checked against each group's version.
-    #[derive(PartialEq)]
-    struct Candidate(f32, u32, u32, u32, u32);
-    impl Eq for Candidate {}
-    impl PartialOrd for Candidate {
-        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-            Some(self.cmp(other))
-        }
-    }
-    impl Ord for Candidate {
-        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-            // Highest average first; ties to the lowest group numbers.
-            self.0
-                .total_cmp(&other.0)
-                .then_with(|| (other.1, other.2).cmp(&(self.1, self.2)))
-        }
-    }
+    // Best-first merging; queued candidates are checked against each group's version.
     let mut version = vec![0u32; n];
     let average = |sum: f32, a: u32, b: u32, size: &[u32]| {
         sum / (size[a as usize] as f32 * size[b as usize] as f32)
     };
     let sizes = &size;
-    let mut initial: Vec<Candidate> = adjacent
-        .iter()
-        .enumerate()
-        .flat_map(|(a, list)| {
+    let initial = || {
+        adjacent.iter().enumerate().flat_map(move |(a, list)| {
             let a = a as u32;
             list.iter()
-                .map(move |&(b, sum)| (a, b, average(sum, a, b, sizes)))
-                .filter(|&(a, b, avg)| a < b && avg >= threshold)
-                .map(|(a, b, avg)| Candidate(avg, a, b, 0, 0))
+                .map(move |&(b, sum)| Candidate(average(sum, a, b, sizes), a, b, 0, 0))
+                .filter(move |c| c.1 < c.2 && c.0 >= threshold)
         })
-        .collect();
-    // Grown by doubling: up to twice its entries, which at a million articles is tens of MB.
-    initial.shrink_to_fit();
-    let mut heap = std::collections::BinaryHeap::from(initial);
+    };
+    let mut queue = Queue::new(threshold, initial);
     // Lists are not updated when a neighbour merges: an entry names a group that may since
     // have joined another, and is read through the union-find. Sums add up, so a list's
     // entries for the parts of a group still sum to its similarity with the whole. Only the
     // merged group's list is rebuilt, in time linear in the two lists.
     let mut slot = vec![u32::MAX; n];
-    while let Some(Candidate(_, a, b, va, vb)) = heap.pop() {
+    while let Some(Candidate(_, a, b, va, vb)) = queue.pop() {
         if version[a as usize] != va || version[b as usize] != vb {
             continue;
         }
@@ -406,7 +477,7 @@ where
             let avg = average(sum, a, c, &size);
             if avg >= threshold {
                 let (p, q) = (a.min(c), a.max(c));
-                heap.push(Candidate(
+                queue.push(Candidate(
                     avg,
                     p,
                     q,
@@ -626,6 +697,36 @@ mod tests {
         assert_eq!(groups, [0, 0, 0, 0]);
         let groups = average_link(4, &[(1, 0), (3, 2)], || links.iter().copied(), 0.31);
         assert_eq!(groups, [0, 0, 2, 2]);
+    }
+
+    proptest::proptest! {
+        /// The queue gives its candidates best first, as one binary heap would, however
+        /// initial candidates and later pushes (never above the last taken) interleave.
+        #[test]
+        fn the_queue_is_a_priority_queue(
+            low_percent in 0u32..100,
+            initial in proptest::collection::vec((0u32..=1000, 0u32..6, 0u32..6), 0..300),
+            later in proptest::collection::vec((0u32..=1000, 0u32..6, 0u32..6), 0..300),
+        ) {
+            let low = low_percent as f32 / 100.0;
+            let c = |&(v, a, b): &(u32, u32, u32)| {
+                Candidate(low + (1.0 - low) * v as f32 / 1000.0, a, b, 0, 0)
+            };
+            let mut queue = Queue::new(low, || initial.iter().map(c));
+            let mut heap: std::collections::BinaryHeap<Candidate> = initial.iter().map(c).collect();
+            let mut later = later.iter().map(c);
+            loop {
+                let (got, want) = (queue.pop(), heap.pop());
+                proptest::prop_assert!(got == want);
+                let Some(taken) = want else { break };
+                // A merge's averages are at most the one just taken.
+                if let Some(next) = later.next() {
+                    let capped = Candidate(next.0.min(taken.0), next.1, next.2, 0, 0);
+                    heap.push(Candidate(capped.0, capped.1, capped.2, 0, 0));
+                    queue.push(capped);
+                }
+            }
+        }
     }
 
     proptest::proptest! {
