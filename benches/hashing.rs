@@ -203,7 +203,25 @@ fn bench_detector(c: &mut Criterion) {
             black_box(det.par_insert_batch(&articles));
         })
     });
+    bench_recluster(&mut g, &articles);
     g.finish();
+}
+
+/// `Detector::recluster` of the articles once inserted (a fresh copy of the detector each
+/// time, made outside the timing).
+fn bench_recluster(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    articles: &[(String, String)],
+) {
+    let mut det = Detector::new(DetectorConfig::default()).unwrap();
+    det.par_insert_batch(articles);
+    g.bench_function("recluster", |b| {
+        b.iter_batched(
+            || det.clone(),
+            |mut d| black_box(d.recluster()),
+            criterion::BatchSize::LargeInput,
+        )
+    });
 }
 
 fn bench_lsh(c: &mut Criterion) {
@@ -289,6 +307,7 @@ fn bench_corpus(c: &mut Criterion) {
             black_box(det.par_insert_batch(&articles));
         })
     });
+    bench_recluster(&mut g, &articles);
     g.finish();
 }
 
