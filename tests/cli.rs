@@ -303,8 +303,8 @@ fn index_build_query_and_info() {
     let o = run(&["index", "build", &archive, "-o", &index]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("2 articles in 2 stories"),
-        "{}",
+        stderr(&o).contains("2 articles in 2 stories (reclustered"),
+        "the index holds the stories cluster gives: {}",
         stderr(&o)
     );
 
@@ -325,6 +325,14 @@ fn index_build_query_and_info() {
     let o = run(&["index", "info", &index]);
     assert!(o.status.success());
     assert!(stdout(&o).contains("articles         2"), "{}", stdout(&o));
+
+    let o = run(&["index", "build", &archive, "-o", &index, "--no-revise"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 articles in 2 stories, "),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -153,6 +153,8 @@ index or the new one. It is versioned and checksummed; a damaged file is refused
         /// Where to write the index.
         #[arg(short, long, value_name = "INDEX")]
         output: PathBuf,
+        #[command(flatten)]
+        mode: ModeArgs,
     },
     /// Describe a saved index.
     Info {
@@ -560,17 +562,34 @@ fn cluster(
     Ok(())
 }
 
-fn index_build(input: &InputArgs, config: &ConfigArgs, output: &Path, quiet: bool) -> Result<()> {
+/// Builds and saves an index. Its stories are those `cluster` gives with the same mode.
+fn index_build(
+    input: &InputArgs,
+    config: &ConfigArgs,
+    output: &Path,
+    mode: &ModeArgs,
+    quiet: bool,
+) -> Result<()> {
     let mut detector = Detector::new(config.load()?)?;
     let ui = Ui::new(quiet, Articles::total_bytes(&input.paths));
     let mut articles = open_input(input, input.fields(), &ui)?;
     let start = Instant::now();
-    let totals = insert_all(&mut detector, &mut articles, &ui, false, |_, _| Ok(()))?;
+    let totals = insert_all(
+        &mut detector,
+        &mut articles,
+        &ui,
+        mode.stream,
+        |_, _| Ok(()),
+    )?;
+    let revision = mode
+        .revise(&mut detector)
+        .map(|note| format!(" ({note})"))
+        .unwrap_or_default();
     detector.save_file(output)?;
     let s = detector.stats();
     let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
     ui.summary(&format!(
-        "{}: {} in {}, {:.1} MB on disk; {}{}",
+        "{}: {} in {}{revision}, {:.1} MB on disk; {}{}",
         output.display(),
         count(s.articles, "article"),
         count(s.stories, "story"),
@@ -651,7 +670,8 @@ fn run(cli: Cli) -> Result<()> {
             input,
             config,
             output,
-        }) => index_build(&input, &config, &output, cli.quiet),
+            mode,
+        }) => index_build(&input, &config, &output, &mode, cli.quiet),
         Command::Index(IndexCommand::Info { index }) => index_info(&index),
         Command::Query {
             index,
