@@ -273,9 +273,12 @@ struct Doc {
     /// The story candidates weighed when it was decided (earlier articles, with their
     /// similarity, at least [`Linkage::min_link`] and over 0), which [`Detector::recluster`]
     /// links it by; empty when a tier before the story tier decided. `None` when not known:
-    /// restored from a record.
-    links: Option<Box<[(u32, f32)]>>,
+    /// restored from a record, until a recluster looks them up.
+    links: Option<Links>,
 }
+
+/// An article's story links: earlier articles' numbers, with their similarity.
+type Links = Box<[(u32, f32)]>;
 
 /// The indexed articles by number. Numbers are given in order and never reused, so the
 /// articles from the lowest live number on sit in a deque of slots, one per number, found
@@ -1365,7 +1368,7 @@ impl Detector {
     ///
     /// Articles restored from a record ([`Detector::restore`], [`Detector::load`]) carry no
     /// links; those that are not copies look up their candidates among the earlier articles
-    /// here, on rayon's pool when there is one. Memory while it runs: each group's links
+    /// here, on rayon's pool when there is one, and keep them for the next run. Memory while it runs: each group's links
     /// (8 bytes a link, both ways) and the candidate merges (20 bytes each); at a million
     /// mutated wire articles, a fifth more than the detector itself.
     ///
@@ -1414,37 +1417,37 @@ impl Detector {
         // Each article's links: the candidates weighed when it was decided, all earlier
         // articles, so each pair comes once. Articles restored without them (and not copies)
         // look for theirs among the earlier articles now, on rayon's pool when there is one.
-        let lost = |(i, &d): (usize, &u32)| {
+        let lost = |&d: &u32| {
             let doc = &self.docs[&d];
             (doc.links.is_none() && !is_copy(doc)).then(|| {
-                let found: Vec<(u32, f32)> = self
+                let found: Links = self
                     .candidates_of(&doc.vector)
                     .into_iter()
                     .filter(|&(c, sim)| c < d && sim >= weak && sim > 0.0)
                     .collect();
-                (i as u32, found)
+                (d, found)
             })
         };
         #[cfg(feature = "rayon")]
-        let found: Vec<(u32, Vec<(u32, f32)>)> = {
+        let found: Vec<(u32, Links)> = {
             use rayon::prelude::*;
-            numbers.par_iter().enumerate().filter_map(lost).collect()
+            numbers.par_iter().filter_map(lost).collect()
         };
         #[cfg(not(feature = "rayon"))]
-        let found: Vec<(u32, Vec<(u32, f32)>)> =
-            numbers.iter().enumerate().filter_map(lost).collect();
+        let found: Vec<(u32, Links)> = numbers.iter().filter_map(lost).collect();
+        // Kept, so that the next run finds them.
+        for (d, links) in found {
+            self.docs.get_mut(d).expect("numbered from docs").links = Some(links);
+        }
         let (at, docs) = (&at, &self.docs);
         let links = || {
-            let kept = numbers.iter().enumerate().flat_map(move |(i, d)| {
+            numbers.iter().enumerate().flat_map(move |(i, d)| {
                 let links = docs[d].links.as_deref().unwrap_or_default();
-                links.iter().map(move |&(c, sim)| (i as u32, c, sim))
-            });
-            let found = found
-                .iter()
-                .flat_map(|(i, links)| links.iter().map(move |&(c, sim)| (*i, c, sim)));
-            // A removed article's links are gone with it.
-            kept.chain(found)
-                .filter_map(move |(i, c, sim)| Some((i, *at.get(&c)?, sim)))
+                // A removed article's links are gone with it.
+                links
+                    .iter()
+                    .filter_map(move |&(c, sim)| Some((i as u32, *at.get(&c)?, sim)))
+            })
         };
         let group = average_link(n, &ties, links, threshold);
 

@@ -376,6 +376,9 @@ fn recluster_after_loading_finds_the_links_again() {
     loaded.recluster();
     assert_eq!(partition(&loaded, &ids), partition(&live, &ids));
     assert!(partition(&live, &ids).iter().any(|story| story.len() == 5));
+    // The links looked up are kept: a second run finds the same stories.
+    assert_eq!(loaded.recluster(), 0);
+    assert_eq!(partition(&loaded, &ids), partition(&live, &ids));
 }
 
 #[test]
