@@ -1174,7 +1174,7 @@ impl Detector {
         }
         let lookup = TermLookup::new(vector);
         let story_candidates = if self.config.story.enabled {
-            self.story_candidates(&lookup, top)
+            self.story_candidates(&lookup, top, u32::MAX)
         } else {
             Vec::new()
         };
@@ -1269,7 +1269,7 @@ impl Detector {
             docs.sort_unstable();
             for &d in &docs {
                 let doc = &self.docs[&d];
-                for (c, sim) in self.candidates_of(&doc.vector) {
+                for (c, sim) in self.candidates_of(&doc.vector, u32::MAX) {
                     let other = self.docs[&c].story;
                     if sim >= linkage.min_average && other != doc.story {
                         pairs.push((doc.story.min(other), doc.story.max(other)));
@@ -1421,9 +1421,9 @@ impl Detector {
             let doc = &self.docs[&d];
             (doc.links.is_none() && !is_copy(doc)).then(|| {
                 let found: Links = self
-                    .candidates_of(&doc.vector)
+                    .candidates_of(&doc.vector, d)
                     .into_iter()
-                    .filter(|&(c, sim)| c < d && sim >= weak && sim > 0.0)
+                    .filter(|&(_, sim)| sim >= weak && sim > 0.0)
                     .collect();
                 (d, found)
             })
@@ -1468,22 +1468,36 @@ impl Detector {
         changed
     }
 
-    /// [`Detector::story_candidates`] of an indexed article's vector (the article itself among
-    /// them).
-    fn candidates_of(&self, vector: &TermVector) -> Vec<(u32, f32)> {
+    /// [`Detector::story_candidates`] of an indexed article's vector, among the articles
+    /// numbered under `before` (the article itself among them when `before` is over its
+    /// number).
+    fn candidates_of(&self, vector: &TermVector, before: u32) -> Vec<(u32, f32)> {
         let top = vector.top(self.config.story.index_terms);
-        self.story_candidates(&TermLookup::new(vector), &top)
+        self.story_candidates(&TermLookup::new(vector), &top, before)
     }
 
     /// Articles sharing enough heavy terms, with their cosine, most shared terms first.
-    fn story_candidates(&self, query: &TermLookup<'_>, top: &[u64]) -> Vec<(u32, f32)> {
+    /// Only articles numbered under `before` count, as when an article numbered `before` was
+    /// decided (`u32::MAX`: all).
+    fn story_candidates(
+        &self,
+        query: &TermLookup<'_>,
+        top: &[u64],
+        before: u32,
+    ) -> Vec<(u32, f32)> {
         let cap = self.config.story.max_postings;
         let mut shared: FastMap<u32, u32> = FastMap::default();
         shared.reserve(top.len() * cap.min(64));
         for term in top {
             if let Some(p) = self.postings.get(term) {
-                for &d in &p[p.len().saturating_sub(cap)..] {
-                    *shared.entry(d).or_insert(0) += 1;
+                if before == u32::MAX {
+                    for &d in &p[p.len().saturating_sub(cap)..] {
+                        *shared.entry(d).or_insert(0) += 1;
+                    }
+                } else {
+                    for &d in p.iter().rev().filter(|&&d| d < before).take(cap) {
+                        *shared.entry(d).or_insert(0) += 1;
+                    }
                 }
             }
         }
