@@ -494,3 +494,64 @@ fn retention_evicts_old_articles() {
     );
     server.stop();
 }
+
+#[test]
+fn recluster_reforms_the_stories_and_keeps_them_across_a_restart() {
+    let Some(articles) = common::jsonl("ecbplus-dev.jsonl") else {
+        return;
+    };
+    // What the library gives: the articles one at a time, then re-clustered.
+    let mut library = copydesk::Detector::new(Default::default()).unwrap();
+    let mut one_at_a_time = Vec::new();
+    for (id, text) in &articles {
+        one_at_a_time.push(library.insert(id, text).unwrap().story.0);
+    }
+    let changes = library.recluster();
+    assert!(changes > 0, "this set's stories change when re-formed");
+    let expected: Vec<u64> = articles
+        .iter()
+        .map(|(id, _)| library.story_of(id).unwrap().0)
+        .collect();
+
+    let dir = Scratch::new("recluster");
+    let a = agent();
+    let server = Server::start(&dir.0, &[]);
+    let batch: Vec<Value> = articles
+        .iter()
+        .map(|(id, text)| json!({"id": id, "text": text}))
+        .collect();
+    let (s, _) = call(
+        &a,
+        "POST",
+        &server.url("/articles/batch"),
+        Some(&Value::Array(batch).to_string()),
+    );
+    assert_eq!(s, 200);
+    let stories = |server: &Server| -> Vec<u64> {
+        articles
+            .iter()
+            .map(|(id, _)| {
+                let (s, v) = call(&a, "GET", &server.url(&format!("/articles/{id}")), None);
+                assert_eq!(s, 200, "{id}");
+                v["story"].as_u64().unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(stories(&server), one_at_a_time);
+    let (s, v) = call(&a, "POST", &server.url("/stories/recluster"), None);
+    assert_eq!(
+        (s, v["changed"].as_u64()),
+        (200, Some(changes as u64)),
+        "{v}"
+    );
+    assert_eq!(stories(&server), expected);
+    // The new stories are stored: a restart serves them.
+    server.stop();
+    let server = Server::start(&dir.0, &[]);
+    assert_eq!(stories(&server), expected);
+    // Restored articles look their links up again, among the earlier articles, as they were
+    // weighed on arrival: re-forming the stories again changes nothing.
+    let (s, v) = call(&a, "POST", &server.url("/stories/recluster"), None);
+    assert_eq!((s, v["changed"].as_u64()), (200, Some(0)), "{v}");
+    server.stop();
+}

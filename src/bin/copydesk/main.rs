@@ -126,6 +126,11 @@ from it. SIGINT or SIGTERM stops the service after answering what is queued.")]
         /// Largest request body accepted, in bytes; larger ones get 413.
         #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
         max_body_bytes: usize,
+        /// Re-form the stories every this many minutes (`Detector::recluster`, as `cluster`
+        /// does once its articles are in), storing the articles whose story changed. 0: only
+        /// when asked with POST /stories/recluster.
+        #[arg(long, default_value_t = 0.0, value_name = "MINUTES")]
+        recluster_every: f64,
         #[command(flatten)]
         config: ConfigArgs,
     },
@@ -685,10 +690,14 @@ fn run(cli: Cli) -> Result<()> {
             listen,
             retention_days,
             max_body_bytes,
+            recluster_every,
             config,
         } => {
             if retention_days.is_nan() || retention_days <= 0.0 {
                 anyhow::bail!("--retention-days must be over 0, got {retention_days}");
+            }
+            if recluster_every.is_nan() || recluster_every < 0.0 {
+                anyhow::bail!("--recluster-every must be 0 or more, got {recluster_every}");
             }
             serve::run(serve::Options {
                 data,
@@ -696,6 +705,13 @@ fn run(cli: Cli) -> Result<()> {
                 config: config.load()?,
                 retention: (retention_days * 86_400.0) as i64,
                 max_body: max_body_bytes,
+                recluster_every: match recluster_every {
+                    0.0 => None,
+                    m => Some(
+                        std::time::Duration::try_from_secs_f64(m * 60.0)
+                            .with_context(|| format!("--recluster-every {m}"))?,
+                    ),
+                },
             })
         }
         Command::Config { config } => {

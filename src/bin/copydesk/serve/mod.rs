@@ -9,6 +9,8 @@
 //!   durable store fast: one fsync for many articles.
 //! - Reads take the read lock only: they wait at most for one group's in-memory decisions,
 //!   never for a disk write.
+//! - Re-forming the stories (`POST /stories/recluster`, `--recluster-every`) is a group of its
+//!   own: the writer re-clusters and stores the changed articles under the write lock.
 
 mod store;
 pub mod time;
@@ -40,6 +42,9 @@ pub struct Options {
     /// Articles older than this (by `published_at`, else arrival) are evicted. Seconds.
     pub retention: i64,
     pub max_body: usize,
+    /// How often the stories are re-formed (`Detector::recluster`); `None`: only when asked
+    /// with `POST /stories/recluster`.
+    pub recluster_every: Option<Duration>,
 }
 
 /// Most articles in one `POST /articles/batch`.
@@ -117,6 +122,10 @@ enum Job {
     },
     /// Time to evict what is past the retention window.
     Retention,
+    /// Re-form the stories, and store the articles whose story changed.
+    Recluster {
+        reply: Option<oneshot::Sender<Result<Value, String>>>,
+    },
     /// Answer what is queued, save, and stop.
     Stop,
 }
@@ -377,6 +386,14 @@ async fn get_story(
     })))
 }
 
+/// Re-forms the stories now: `{"changed", "stories", "seconds"}` once the changed articles
+/// are stored.
+async fn post_recluster(State(app): State<Arc<App>>) -> Result<Json<Value>, ApiError> {
+    let done = ask(&app, |reply| Job::Recluster { reply: Some(reply) }).await?;
+    done.map(Json)
+        .map_err(|m| ApiError(StatusCode::SERVICE_UNAVAILABLE, m))
+}
+
 async fn delete_article(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
@@ -432,9 +449,19 @@ fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<Job>) {
         let Some(first) = jobs.blocking_recv() else {
             break;
         };
+        // A recluster is a group of its own, after the jobs before it.
+        if let Job::Recluster { reply } = first {
+            answer_recluster(&app, &mut store, reply);
+            continue;
+        }
         let mut group = vec![first];
+        let mut then_recluster = None;
         while group.len() < MAX_GROUP {
             match jobs.try_recv() {
+                Ok(Job::Recluster { reply }) => {
+                    then_recluster = Some(reply);
+                    break;
+                }
                 Ok(j) => group.push(j),
                 Err(_) => break,
             }
@@ -466,6 +493,7 @@ fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<Job>) {
                         stop = true;
                         Vec::new()
                     }
+                    Job::Recluster { .. } => unreachable!("a recluster is a group of its own"),
                 };
                 answers.push((job, outcomes));
             }
@@ -513,11 +541,68 @@ fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<Job>) {
                 Job::Delete { reply, .. } => {
                     let _ = reply.send(outcomes.into_iter().next().expect("one outcome"));
                 }
-                Job::Retention | Job::Stop => {}
+                Job::Retention | Job::Stop | Job::Recluster { .. } => {}
             }
+        }
+        if let Some(reply) = then_recluster {
+            answer_recluster(&app, &mut store, reply);
         }
     }
     save_statistics(&app, &store);
+}
+
+fn answer_recluster(
+    app: &App,
+    store: &mut Store,
+    reply: Option<oneshot::Sender<Result<Value, String>>>,
+) {
+    let done = recluster(app, store);
+    if let Err(e) = &done {
+        eprintln!("copydesk serve: recluster: {e}");
+    }
+    if let Some(reply) = reply {
+        let _ = reply.send(done);
+    }
+}
+
+/// Re-forms the stories and stores every article whose story changed, in one transaction,
+/// under the write lock: readers see the old stories or the new ones, and never one that is
+/// not on disk. If the store cannot commit, the old stories are put back.
+fn recluster(app: &App, store: &mut Store) -> Result<Value, String> {
+    let start = Instant::now();
+    let mut index = app.index.write().expect("lock");
+    let before: HashMap<String, StoryId> = index
+        .detector
+        .verdicts()
+        .map(|(id, v)| (id.to_string(), v.story))
+        .collect();
+    index.detector.recluster();
+    let changed: Vec<copydesk::ArticleRecord> = index
+        .detector
+        .verdicts()
+        .filter(|(id, v)| before.get(*id) != Some(&v.story))
+        .map(|(id, _)| index.detector.record(id).expect("listed"))
+        .collect();
+    if let Err(e) = store.update_stories(&changed) {
+        for mut record in changed {
+            let old = before[&record.id];
+            record.story = old;
+            record.verdict.story = old;
+            let id = record.id.clone();
+            index.detector.remove(&id);
+            if let Err(e) = index.detector.restore(record) {
+                eprintln!("copydesk serve: putting back article {id:?}: {e}");
+            }
+        }
+        return Err(format!(
+            "the store could not commit; stories unchanged: {e:#}"
+        ));
+    }
+    Ok(json!({
+        "changed": changed.len(),
+        "stories": index.detector.stats().stories,
+        "seconds": start.elapsed().as_secs_f64(),
+    }))
 }
 
 /// Removes what is older than the retention window, remembering it in case the commit fails.
@@ -645,6 +730,7 @@ pub fn run(options: Options) -> Result<()> {
         .route("/articles/batch", post(post_batch))
         .route("/articles/{id}", get(get_article).delete(delete_article))
         .route("/stories/{id}", get(get_story))
+        .route("/stories/recluster", post(post_recluster))
         .route("/health", get(health))
         .route("/stats", get(stats))
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such route".into()) })
@@ -664,6 +750,18 @@ pub fn run(options: Options) -> Result<()> {
             }
         }
     });
+    if let Some(period) = options.recluster_every {
+        let ticks = app.jobs.clone();
+        runtime.spawn(async move {
+            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            loop {
+                every.tick().await;
+                if ticks.send(Job::Recluster { reply: None }).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await

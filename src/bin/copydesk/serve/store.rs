@@ -177,6 +177,27 @@ impl Store {
         Ok(())
     }
 
+    /// Writes the new story of every article in `records` (and its record, which holds the
+    /// story too), in one transaction: all of it or none.
+    pub fn update_stories(&mut self, records: &[ArticleRecord]) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut put =
+                tx.prepare_cached("UPDATE articles SET story = ?1, record = ?2 WHERE id = ?3")?;
+            for r in records {
+                let rows = put.execute(params![r.story.0 as i64, postcard::to_stdvec(r)?, r.id])?;
+                if rows != 1 {
+                    bail!("article {:?} is not in the store", r.id);
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// SQLite's own check of the database's structure; an error unless sound.
     pub fn check(&self) -> Result<()> {
         let verdict: String = self
