@@ -236,6 +236,10 @@ pub struct ArticleRecord {
     pub vector: TermVector,
     /// The verdict it was given.
     pub verdict: Verdict,
+    /// The story candidates it was weighed against when it was decided: the numbers of
+    /// earlier articles, with their similarity (over 0, at most 1). [`Detector::recluster`]
+    /// links articles by them. `None` when not known; recluster then looks them up.
+    pub links: Option<Vec<(u32, f32)>>,
 }
 
 /// Runs `f` with an empty buffer for an article's word hashes: one per thread, reused, since
@@ -272,8 +276,8 @@ struct Doc {
     matched: Option<StoredMatch>,
     /// The story candidates weighed when it was decided (earlier articles, with their
     /// similarity, at least [`Linkage::min_link`] and over 0), which [`Detector::recluster`]
-    /// links it by; empty when a tier before the story tier decided. `None` when not known:
-    /// restored from a record, until a recluster looks them up.
+    /// links it by; empty when a tier before the story tier decided. `None` when not known
+    /// (restored from a record without them), until a recluster looks them up.
     links: Option<Links>,
 }
 
@@ -870,6 +874,7 @@ impl Detector {
             signature: self.near.get(&number)?.to_owned(),
             vector: doc.vector.clone(),
             verdict: doc.verdict(),
+            links: doc.links.as_deref().map(<[_]>::to_vec),
         })
     }
 
@@ -890,6 +895,7 @@ impl Detector {
             signature,
             vector,
             verdict,
+            links,
         } = record;
         if self.ids.contains_key(id.as_str()) {
             return Err(ErrorKind::IdConflict { id }.into());
@@ -897,6 +903,16 @@ impl Detector {
         let invalid = |reason: String| -> Error { ErrorKind::InvalidRecord { reason }.into() };
         if self.docs.contains(number) {
             return Err(invalid(format!("article {id:?}: number {number} is taken")));
+        }
+        if let Some(bad) = links
+            .iter()
+            .flatten()
+            .find(|&&(c, sim)| c >= number || !(sim > 0.0 && sim <= 1.0))
+        {
+            return Err(invalid(format!(
+                "article {id:?}: link {bad:?} is not to an earlier article with a similarity \
+                 over 0 and at most 1"
+            )));
         }
         if number == u32::MAX {
             return Err(invalid(format!(
@@ -942,7 +958,7 @@ impl Detector {
                 story: verdict.story,
                 vector,
                 matched,
-                links: None,
+                links: links.map(Vec::into_boxed_slice),
             },
         );
         self.next_doc = self.next_doc.max(number + 1);
@@ -1366,9 +1382,11 @@ impl Detector {
     /// article; verdicts keep the match they were given on insertion, which for a rewrite may
     /// now lie in another story. Returns how many articles changed story.
     ///
-    /// Articles restored from a record ([`Detector::restore`], [`Detector::load`]) carry no
-    /// links; those that are not copies look up their candidates among the earlier articles
-    /// here, on rayon's pool when there is one, and keep them for the next run. Memory while it runs: each group's links
+    /// Records ([`Detector::record`], saved files) keep each article's links. Articles
+    /// restored from a record without them that are not copies look up their candidates among
+    /// the earlier articles here, on rayon's pool when there is one, and keep them for the next
+    /// run; with the postings since trimmed, an old article may find fewer than it weighed on
+    /// arrival. Memory while it runs: each group's links
     /// (8 bytes a link, both ways) and the candidate merges (20 bytes each); at a million
     /// mutated wire articles, a fifth more than the detector itself.
     ///

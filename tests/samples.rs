@@ -360,25 +360,63 @@ fn recluster_gives_the_sample_stories_in_any_arrival_order() {
 
 #[cfg(feature = "persist")]
 #[test]
-fn recluster_after_loading_finds_the_links_again() {
-    // A loaded detector has no record of the candidates each article weighed on insertion:
-    // recluster looks them up and forms the same stories.
+fn recluster_after_loading_or_restoring_forms_the_same_stories() {
     let articles = samples();
     let ids: Vec<String> = articles.iter().map(|a| a.0.clone()).collect();
     let mut live = Detector::new(DetectorConfig::default()).unwrap();
     for r in live.insert_batch(&articles) {
         r.unwrap();
     }
+    // A saved file keeps each article's links.
     let mut file = Vec::new();
     live.save(&mut file).unwrap();
     let mut loaded = Detector::load(file.as_slice()).unwrap();
+    // Records without links: recluster looks them up among the earlier articles.
+    let mut restored = Detector::new(DetectorConfig::default()).unwrap();
+    restored.set_term_statistics(live.term_statistics().clone());
+    for id in &ids {
+        let mut record = live.record(id).unwrap();
+        assert!(record.links.is_some());
+        record.links = None;
+        restored.restore(record).unwrap();
+    }
     live.recluster();
     loaded.recluster();
+    restored.recluster();
     assert_eq!(partition(&loaded, &ids), partition(&live, &ids));
+    assert_eq!(partition(&restored, &ids), partition(&live, &ids));
     assert!(partition(&live, &ids).iter().any(|story| story.len() == 5));
     // The links looked up are kept: a second run finds the same stories.
-    assert_eq!(loaded.recluster(), 0);
-    assert_eq!(partition(&loaded, &ids), partition(&live, &ids));
+    assert_eq!(restored.recluster(), 0);
+    assert_eq!(partition(&restored, &ids), partition(&live, &ids));
+}
+
+#[test]
+fn a_record_with_a_link_to_a_later_article_or_a_bad_similarity_is_refused() {
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    d.insert(
+        "a",
+        "Kessington harbour bridge reopened on Monday after six weeks of repairs.",
+    )
+    .unwrap();
+    let record = d.record("a").unwrap();
+    // As article 1: a link to itself, to a later article, and similarities NaN and over 1.
+    for links in [
+        vec![(1, 0.5)],
+        vec![(7, 0.5)],
+        vec![(0, f32::NAN)],
+        vec![(0, 1.5)],
+    ] {
+        let mut bad = record.clone();
+        bad.number = 1;
+        bad.id = "b".into();
+        bad.links = Some(links.clone());
+        let e = d.clone().restore(bad).unwrap_err();
+        assert!(
+            matches!(e.kind(), copydesk::ErrorKind::InvalidRecord { .. }),
+            "{links:?}: {e}"
+        );
+    }
 }
 
 #[test]

@@ -344,7 +344,7 @@ fn a_restart_rebuilds_the_index_from_the_store() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("schema version 1") && err.contains("reads version 2"),
+        err.contains("schema version 1") && err.contains("reads version 3"),
         "{err}"
     );
     let conn = rusqlite::Connection::open(&db).unwrap();

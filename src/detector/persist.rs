@@ -30,11 +30,12 @@ use xxhash_rust::xxh3::Xxh3;
 /// The version of the file format written by [`Detector::save`]. A file of any other version
 /// is refused with [`ErrorKind::IndexVersion`]. Version 2: signature slots flag densified
 /// bins ([`DENSIFIED`](crate::minhash::DENSIFIED)). Version 3: the configuration has
-/// [`TermConfig::lede_words`](crate::terms::TermConfig::lede_words).
+/// [`TermConfig::lede_words`](crate::terms::TermConfig::lede_words). Version 4: each article
+/// keeps its story links ([`ArticleRecord::links`]).
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
 /// of anything saved (the configuration included) is a new version.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 const MAGIC: [u8; 8] = *b"copydesk";
 const HEADER: usize = 16;
@@ -70,6 +71,7 @@ struct DocRef<'a> {
     signature: CompactRef<'a>,
     vector: &'a TermVector,
     verdict: Verdict,
+    links: Option<&'a [(u32, f32)]>,
 }
 
 /// Counts and hashes what passes through to the inner writer.
@@ -132,6 +134,7 @@ impl Detector {
                     signature: self.near.get(&doc).expect("every doc is in the LSH index"),
                     vector: &d.vector,
                     verdict: d.verdict(),
+                    links: d.links.as_deref(),
                 })
                 .collect(),
         };
@@ -385,22 +388,34 @@ mod tests {
         };
         let mut got = Vec::new();
         paths(&serde_json::to_value(config).unwrap(), "", &mut got);
+        // And an article's record (its verdict's match included).
+        let record = sample().record("a1").unwrap();
+        assert!(record.verdict.matched.is_some() && record.links.is_some());
+        paths(&serde_json::to_value(record).unwrap(), "record.", &mut got);
         got.sort();
         let got = got.join(" ");
         assert_eq!(
             (FORMAT_VERSION, got.as_str()),
-            (3, PINNED_FIELDS),
-            "the configuration's fields changed: bump FORMAT_VERSION and update PINNED_FIELDS"
+            (4, PINNED_FIELDS),
+            "the saved fields changed: bump FORMAT_VERSION and update PINNED_FIELDS"
         );
     }
 
-    /// The configuration's fields in format version 3, sorted.
+    /// The configuration's and a record's fields in format version 4, sorted. (Version 4
+    /// added `record.links`.)
     const PINNED_FIELDS: &str = concat!(
         "lsh lsh.bands lsh.rows max_article_bytes min_containment_shingles ",
         "minhash minhash.algorithm minhash.seed minhash.slots near_copy ",
         "near_copy_containment near_copy_cosine normalize ",
         "normalize.fold_acronyms normalize.join_hyphens ",
-        "normalize.strip_boilerplate shingle shingle.kind shingle.kind.words ",
+        "normalize.strip_boilerplate record.content record.id record.links ",
+        "record.number record.signature record.signature.shingles ",
+        "record.signature.slots record.story record.vector record.vector.data ",
+        "record.vector.days record.vector.months record.vector.terms ",
+        "record.vector.years record.verdict record.verdict.matched ",
+        "record.verdict.matched.id record.verdict.matched.kind ",
+        "record.verdict.matched.similarity record.verdict.story ",
+        "shingle shingle.kind shingle.kind.words ",
         "shingle.kind.words.k shingle.seed story story.enabled ",
         "story.index_terms story.linkage story.linkage.max_compared ",
         "story.linkage.min_average story.linkage.min_link story.max_candidates ",

@@ -12,8 +12,9 @@ use copydesk::{ArticleRecord, DetectorConfig};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 
-/// The schema version, in SQLite's `user_version`. 2: signatures flag densified slots.
-const SCHEMA: i64 = 2;
+/// The schema version, in SQLite's `user_version`. 2: signatures flag densified slots. 3:
+/// records keep the article's story links.
+const SCHEMA: i64 = 3;
 
 /// One stored article.
 #[derive(Clone, Debug)]
