@@ -524,7 +524,7 @@ fn recluster_reforms_the_stories_and_keeps_them_across_a_restart() {
         &a,
         "POST",
         &server.url("/articles/batch"),
-        Some(&Value::Array(batch).to_string()),
+        Some(&Value::Array(batch.clone()).to_string()),
     );
     assert_eq!(s, 200);
     let stories = |server: &Server| -> Vec<u64> {
@@ -549,9 +549,28 @@ fn recluster_reforms_the_stories_and_keeps_them_across_a_restart() {
     server.stop();
     let server = Server::start(&dir.0, &[]);
     assert_eq!(stories(&server), expected);
-    // Restored articles look their links up again, among the earlier articles, as they were
-    // weighed on arrival: re-forming the stories again changes nothing.
+    // Records keep each article's links: re-forming the stories again changes nothing.
     let (s, v) = call(&a, "POST", &server.url("/stories/recluster"), None);
     assert_eq!((s, v["changed"].as_u64()), (200, Some(0)), "{v}");
+    server.stop();
+
+    // With --recluster-every, the service does it by itself.
+    let dir = Scratch::new("recluster-every");
+    let server = Server::start(&dir.0, &["--recluster-every", "0.01"]);
+    let (s, _) = call(
+        &a,
+        "POST",
+        &server.url("/articles/batch"),
+        Some(&Value::Array(batch).to_string()),
+    );
+    assert_eq!(s, 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while stories(&server) != expected {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not re-clustered within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     server.stop();
 }
