@@ -238,7 +238,9 @@ pub struct ArticleRecord {
     pub verdict: Verdict,
     /// The story candidates it was weighed against when it was decided: the numbers of
     /// earlier articles, with their similarity (over 0, at most 1). [`Detector::recluster`]
-    /// links articles by them. `None` when not known; recluster then looks them up.
+    /// links articles by them. `None` when not known (and when absent from a self-describing
+    /// format such as JSON); recluster then looks them up.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub links: Option<Vec<(u32, f32)>>,
 }
 

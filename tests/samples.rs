@@ -392,6 +392,28 @@ fn recluster_after_loading_or_restoring_forms_the_same_stories() {
 }
 
 #[test]
+fn a_json_record_without_links_reads_as_links_unknown() {
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    d.insert(
+        "a",
+        "Kessington harbour bridge reopened on Monday after six weeks of repairs.",
+    )
+    .unwrap();
+    let record = d.record("a").unwrap();
+    let mut json = serde_json::to_value(&record).unwrap();
+    json.as_object_mut().unwrap().remove("links");
+    let back: copydesk::ArticleRecord = serde_json::from_value(json).unwrap();
+    assert_eq!(back.links, None);
+    assert_eq!(
+        copydesk::ArticleRecord {
+            links: Some(vec![]),
+            ..back
+        },
+        record
+    );
+}
+
+#[test]
 fn a_record_with_a_link_to_a_later_article_or_a_bad_similarity_is_refused() {
     let mut d = Detector::new(DetectorConfig::default()).unwrap();
     d.insert(
