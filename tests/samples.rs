@@ -391,8 +391,8 @@ fn recluster_after_loading_or_restoring_forms_the_same_stories() {
     assert_eq!(partition(&restored, &ids), partition(&live, &ids));
 }
 
-#[test]
-fn a_json_record_without_links_reads_as_links_unknown() {
+/// A detector holding one article, and that article's record.
+fn one_article() -> (Detector, copydesk::ArticleRecord) {
     let mut d = Detector::new(DetectorConfig::default()).unwrap();
     d.insert(
         "a",
@@ -400,6 +400,12 @@ fn a_json_record_without_links_reads_as_links_unknown() {
     )
     .unwrap();
     let record = d.record("a").unwrap();
+    (d, record)
+}
+
+#[test]
+fn a_json_record_without_links_reads_as_links_unknown() {
+    let (_, record) = one_article();
     let mut json = serde_json::to_value(&record).unwrap();
     json.as_object_mut().unwrap().remove("links");
     let back: copydesk::ArticleRecord = serde_json::from_value(json).unwrap();
@@ -415,13 +421,7 @@ fn a_json_record_without_links_reads_as_links_unknown() {
 
 #[test]
 fn a_record_with_a_link_to_a_later_article_or_a_bad_similarity_is_refused() {
-    let mut d = Detector::new(DetectorConfig::default()).unwrap();
-    d.insert(
-        "a",
-        "Kessington harbour bridge reopened on Monday after six weeks of repairs.",
-    )
-    .unwrap();
-    let record = d.record("a").unwrap();
+    let (d, record) = one_article();
     // As article 1: a link to itself, to a later article, and similarities NaN and over 1.
     for links in [
         vec![(1, 0.5)],
