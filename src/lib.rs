@@ -11,7 +11,9 @@
 //! ([`Detector::insert`]) or cluster a batch in parallel ([`Detector::par_insert_batch`]), and
 //! read a [`Verdict`] for each: a new story, or which earlier article it copies or rewrites,
 //! the story it joins, how similar it is, and what kind of match it is. Once a batch is in,
-//! [`Detector::recluster`] re-forms its stories all at once, independent of arrival order.
+//! [`Detector::recluster`] re-forms its stories all at once, weighing every article against
+//! every group instead of the stories that existed when it arrived (`copydesk cluster` does
+//! this by default).
 //!
 //! ```
 //! use copydesk::{Detector, DetectorConfig, MatchKind};
