@@ -253,17 +253,14 @@ fn with_word_buffer<R>(f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
     thread_local! {
         static WORDS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    WORDS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut words) => {
+    crate::scratch::with_scratch(
+        &WORDS,
+        |words| words.capacity() > 1 << 16,
+        |words| {
             words.clear();
-            let out = f(&mut words);
-            if words.capacity() > 1 << 16 {
-                *words = Vec::new();
-            }
-            out
-        }
-        Err(_) => f(&mut Vec::new()),
-    })
+            f(words)
+        },
+    )
 }
 
 /// An indexed article. Its id is shared, not copied, with the `ids` map and with the

@@ -71,6 +71,7 @@ mod hash;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+mod scratch;
 pub mod shingle;
 pub mod simhash;
 pub mod terms;

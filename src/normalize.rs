@@ -196,7 +196,7 @@ impl Normalizer {
     /// assert_eq!(words[2], ("paris".to_string(), true, true));
     /// ```
     pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token<'_>)) {
-        let mut run = |scratch: &mut Scratch| {
+        let run = |scratch: &mut Scratch| {
             let mut line_no = 0u32;
             self.for_each_line(text, |line| {
                 self.tokenize_line(line, line_no, scratch, &mut f);
@@ -206,16 +206,12 @@ impl Normalizer {
         // One scratch per thread, reused: allocating and growing two strings per article was
         // a tenth of the time of hashing a short one. A callback that tokenizes again (the
         // scratch is then borrowed) gets a fresh one.
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => {
-                run(&mut scratch);
-                // A giant token (a huge article with no spaces) is not kept in memory.
-                if scratch.raw.capacity().max(scratch.out.capacity()) > 1 << 16 {
-                    *scratch = Scratch::default();
-                }
-            }
-            Err(_) => run(&mut Scratch::default()),
-        });
+        crate::scratch::with_scratch(
+            &SCRATCH,
+            // A giant token (a huge article with no spaces) is not kept in memory.
+            |s| s.raw.capacity().max(s.out.capacity()) > 1 << 16,
+            run,
+        );
     }
 
     /// The article's words joined by single spaces: the canonical text that two copies share.
