@@ -1080,12 +1080,7 @@ impl Detector {
         let story = decision.story.unwrap_or(StoryId(u64::from(doc_no)));
         let matched = decision.matched.map(|m| self.stored_match(m));
         let verdict = verdict(story, matched.as_ref());
-        let weak = self.config.story.linkage.min_link;
-        let links = decision
-            .links
-            .into_iter()
-            .filter(|&(_, s)| s >= weak && s > 0.0)
-            .collect();
+        let links = self.kept_links(decision.links);
         self.near
             .insert(doc_no, compact)
             .expect("signatures come from the detector's own hasher");
@@ -1110,6 +1105,16 @@ impl Detector {
             },
         );
         verdict
+    }
+
+    /// The story candidates an article keeps as its links: those at least
+    /// [`Linkage::min_link`] (and over 0).
+    fn kept_links(&self, candidates: Vec<(u32, f32)>) -> Links {
+        let weak = self.config.story.linkage.min_link;
+        candidates
+            .into_iter()
+            .filter(|&(_, sim)| sim >= weak && sim > 0.0)
+            .collect()
     }
 
     /// A decision's match, naming the matched article by its shared id.
@@ -1385,9 +1390,9 @@ impl Detector {
     /// restored from a record without them that are not copies look up their candidates among
     /// the earlier articles here, on rayon's pool when there is one, and keep them for the next
     /// run; with the postings since trimmed, an old article may find fewer than it weighed on
-    /// arrival. Memory while it runs: each group's links
-    /// (8 bytes a link, both ways) and the candidate merges (20 bytes each); at a million
-    /// mutated wire articles, a fifth more than the detector itself.
+    /// arrival. Memory while it runs: each group's links (8 bytes a link, both ways) and the
+    /// candidate merges (20 bytes each); at a million mutated wire articles, a fifth more than
+    /// the detector itself.
     ///
     /// ```
     /// # use copydesk::Detector;
@@ -1403,7 +1408,6 @@ impl Detector {
             return 0;
         }
         let threshold = self.config.story.linkage.min_average;
-        let weak = self.config.story.linkage.min_link;
         let numbers: Vec<u32> = self.docs.iter().map(|(d, _)| d).collect();
         let at: FastMap<u32, u32> = numbers
             .iter()
@@ -1436,14 +1440,8 @@ impl Detector {
         // look for theirs among the earlier articles now, on rayon's pool when there is one.
         let lost = |&d: &u32| {
             let doc = &self.docs[&d];
-            (doc.links.is_none() && !is_copy(doc)).then(|| {
-                let found: Links = self
-                    .candidates_of(&doc.vector, d)
-                    .into_iter()
-                    .filter(|&(_, sim)| sim >= weak && sim > 0.0)
-                    .collect();
-                (d, found)
-            })
+            (doc.links.is_none() && !is_copy(doc))
+                .then(|| (d, self.kept_links(self.candidates_of(&doc.vector, d))))
         };
         #[cfg(feature = "rayon")]
         let found: Vec<(u32, Links)> = {
@@ -1507,14 +1505,14 @@ impl Detector {
         shared.reserve(top.len() * cap.min(64));
         for term in top {
             if let Some(p) = self.postings.get(term) {
-                if before == u32::MAX {
-                    for &d in &p[p.len().saturating_sub(cap)..] {
-                        *shared.entry(d).or_insert(0) += 1;
-                    }
+                // The most recent `cap` under `before`: postings are in number order.
+                let end = if before == u32::MAX {
+                    p.len()
                 } else {
-                    for &d in p.iter().rev().filter(|&&d| d < before).take(cap) {
-                        *shared.entry(d).or_insert(0) += 1;
-                    }
+                    p.partition_point(|&d| d < before)
+                };
+                for &d in &p[end.saturating_sub(cap)..end] {
+                    *shared.entry(d).or_insert(0) += 1;
                 }
             }
         }
