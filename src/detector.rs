@@ -1404,8 +1404,22 @@ impl Detector {
     /// # Ok::<(), copydesk::Error>(())
     /// ```
     pub fn recluster(&mut self) -> usize {
+        self.recluster_changes().len()
+    }
+
+    /// [`Detector::recluster`], listing the articles whose story changed, each with its story
+    /// before: what an application that stores stories must write again.
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let mut d = Detector::new(Default::default())?;
+    /// d.insert("a", "Kessington harbour bridge reopened on Monday after six weeks of repairs.")?;
+    /// assert!(d.recluster_changes().is_empty(), "one article: nothing to re-form");
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn recluster_changes(&mut self) -> Vec<(String, StoryId)> {
         if !self.config.story.enabled || self.docs.is_empty() {
-            return 0;
+            return Vec::new();
         }
         let threshold = self.config.story.linkage.min_average;
         let numbers: Vec<u32> = self.docs.iter().map(|(d, _)| d).collect();
@@ -1468,14 +1482,14 @@ impl Detector {
 
         // Each article's final group, named by its first article: a group is named by its
         // lowest item, and items are in the order of the articles' numbers.
-        let mut changed = 0;
+        let mut changed = Vec::new();
         let mut stories = Stories::default();
         for (i, &d) in numbers.iter().enumerate() {
             let story = StoryId(u64::from(numbers[group[i] as usize]));
             let doc = self.docs.get_mut(d).expect("numbered from docs");
             if doc.story != story {
+                changed.push((doc.id.to_string(), doc.story));
                 doc.story = story;
-                changed += 1;
             }
             stories.add(story, d);
         }

@@ -414,7 +414,17 @@ proptest! {
         for &r in &removals {
             d.remove(&articles[r].0);
         }
-        d.recluster();
+        let before: Vec<(String, copydesk::StoryId)> = d
+            .verdicts()
+            .map(|(id, v)| (id.to_string(), v.story))
+            .collect();
+        // The changes listed are exactly the articles whose story differs, with the old one.
+        let changes = d.recluster_changes();
+        let differ: Vec<(String, copydesk::StoryId)> = before
+            .into_iter()
+            .filter(|(id, story)| d.story_of(id) != Some(*story))
+            .collect();
+        prop_assert_eq!(changes, differ);
         let live: Vec<&str> = articles
             .iter()
             .map(|a| a.0.as_str())

@@ -571,21 +571,13 @@ fn answer_recluster(
 fn recluster(app: &App, store: &mut Store) -> Result<Value, String> {
     let start = Instant::now();
     let mut index = app.index.write().expect("lock");
-    let before: HashMap<String, StoryId> = index
-        .detector
-        .verdicts()
-        .map(|(id, v)| (id.to_string(), v.story))
-        .collect();
-    index.detector.recluster();
-    let changed: Vec<copydesk::ArticleRecord> = index
-        .detector
-        .verdicts()
-        .filter(|(id, v)| before.get(*id) != Some(&v.story))
+    let changes = index.detector.recluster_changes();
+    let changed: Vec<copydesk::ArticleRecord> = changes
+        .iter()
         .map(|(id, _)| index.detector.record(id).expect("listed"))
         .collect();
     if let Err(e) = store.update_stories(&changed) {
-        for mut record in changed {
-            let old = before[&record.id];
+        for (mut record, (_, old)) in changed.into_iter().zip(changes) {
             record.story = old;
             record.verdict.story = old;
             let id = record.id.clone();
