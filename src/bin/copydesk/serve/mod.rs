@@ -732,27 +732,15 @@ pub fn run(options: Options) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let ticks = app.jobs.clone();
-    runtime.spawn(async move {
-        let mut every = tokio::time::interval(RETENTION_EVERY);
-        loop {
-            every.tick().await;
-            if ticks.send(Job::Retention).await.is_err() {
-                break;
-            }
-        }
-    });
+    // Retention at once and then every minute; re-clustering, if asked, after each period.
+    let start = tokio::time::Instant::now();
+    runtime.spawn(send_every(app.jobs.clone(), start, RETENTION_EVERY, || {
+        Job::Retention
+    }));
     if let Some(period) = options.recluster_every {
-        let ticks = app.jobs.clone();
-        runtime.spawn(async move {
-            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-            loop {
-                every.tick().await;
-                if ticks.send(Job::Recluster { reply: None }).await.is_err() {
-                    break;
-                }
-            }
-        });
+        runtime.spawn(send_every(app.jobs.clone(), start + period, period, || {
+            Job::Recluster { reply: None }
+        }));
     }
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(options.listen)
@@ -777,6 +765,22 @@ pub fn run(options: Options) -> Result<()> {
         .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
     eprintln!("copydesk serve: stopped");
     Ok(())
+}
+
+/// Sends the writer `job()` at `first`, then every `period`, until the writer is gone.
+async fn send_every(
+    jobs: mpsc::Sender<Job>,
+    first: tokio::time::Instant,
+    period: Duration,
+    job: fn() -> Job,
+) {
+    let mut every = tokio::time::interval_at(first, period);
+    loop {
+        every.tick().await;
+        if jobs.send(job()).await.is_err() {
+            break;
+        }
+    }
 }
 
 async fn shutdown_signal() {
