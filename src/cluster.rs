@@ -248,7 +248,7 @@ impl Stories {
 
 /// A candidate merge: the average similarity of two groups, their numbers (lower first) and
 /// their versions when it was computed.
-#[derive(PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 struct Candidate(f32, u32, u32, u32, u32);
 
 impl Eq for Candidate {}
@@ -603,7 +603,6 @@ mod tests {
         links: &[(u32, u32, f32)],
         threshold: f32,
     ) -> Vec<u32> {
-        let mut group: Vec<u32> = (0..n as u32).collect();
         let rename = |group: &mut Vec<u32>, from: u32, to: u32| {
             for g in group.iter_mut() {
                 if *g == from {
@@ -611,11 +610,8 @@ mod tests {
                 }
             }
         };
-        for &(x, y) in ties {
-            let (a, b) = (group[x as usize], group[y as usize]);
-            rename(&mut group, a.max(b), a.min(b));
-        }
-        let tied = group.clone();
+        let tied = tied_groups(n, ties);
+        let mut group = tied.clone();
         let mut observed: std::collections::HashMap<(u32, u32), Vec<f32>> = Default::default();
         for &(a, b, s) in links {
             let (ga, gb) = (tied[a as usize], tied[b as usize]);
@@ -663,8 +659,8 @@ mod tests {
         }
     }
 
-    /// Links between tied groups, counted per group pair.
-    fn counts_between(n: usize, ties: &[(u32, u32)], links: &[(u32, u32, f32)]) -> Vec<usize> {
+    /// Each item's tied group (an original and its copies), named by its lowest item.
+    fn tied_groups(n: usize, ties: &[(u32, u32)]) -> Vec<u32> {
         let mut group: Vec<u32> = (0..n as u32).collect();
         for &(x, y) in ties {
             let (a, b) = (group[x as usize], group[y as usize]);
@@ -675,6 +671,12 @@ mod tests {
                 }
             }
         }
+        group
+    }
+
+    /// Links between tied groups, counted per group pair.
+    fn counts_between(n: usize, ties: &[(u32, u32)], links: &[(u32, u32, f32)]) -> Vec<usize> {
+        let group = tied_groups(n, ties);
         let mut count: std::collections::HashMap<(u32, u32), usize> = Default::default();
         for &(a, b, _) in links {
             let (ga, gb) = (group[a as usize], group[b as usize]);
@@ -720,10 +722,10 @@ mod tests {
                 proptest::prop_assert!(got == want);
                 let Some(taken) = want else { break };
                 // A merge's averages are at most the one just taken.
-                if let Some(next) = later.next() {
-                    let capped = Candidate(next.0.min(taken.0), next.1, next.2, 0, 0);
-                    heap.push(Candidate(capped.0, capped.1, capped.2, 0, 0));
-                    queue.push(capped);
+                if let Some(mut next) = later.next() {
+                    next.0 = next.0.min(taken.0);
+                    heap.push(next);
+                    queue.push(next);
                 }
             }
         }

@@ -118,14 +118,14 @@ impl Detector {
         header[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
         w.write_all(&header)
             .map_err(|e| Error::io(&e, "writing index header"))?;
-        let docs = self.docs.iter();
         let snapshot = SnapshotRef {
             crate_version: env!("CARGO_PKG_VERSION"),
             config: &self.config,
             df: &self.df,
             next_doc: self.next_doc,
-            docs: docs
-                .into_iter()
+            docs: self
+                .docs
+                .iter()
                 .map(|(doc, d)| DocRef {
                     number: doc,
                     id: &d.id,
@@ -367,11 +367,11 @@ mod tests {
     }
 
     #[test]
-    fn the_configuration_fields_are_pinned_to_the_format_version() {
+    fn the_saved_fields_are_pinned_to_the_format_version() {
         // Regression: `terms.lede_words` was added while the version stayed 2, and files
         // written before it were then reported as corrupt instead of as another version.
-        // A configuration field added, removed or renamed fails this test: bump
-        // FORMAT_VERSION, then update the list.
+        // A field of the configuration or of a record added, removed or renamed fails this
+        // test: bump FORMAT_VERSION, then update the list.
         fn paths(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
             if let serde_json::Value::Object(m) = v {
                 for (k, v) in m {
