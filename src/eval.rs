@@ -23,6 +23,9 @@ pub struct Scores {
     pub gold_clusters: usize,
     /// Predicted clusters.
     pub predicted_clusters: usize,
+    /// The largest predicted cluster: its articles, and how many gold clusters they come
+    /// from (where a clustering chains, one story holds many).
+    pub largest_predicted: (usize, usize),
     /// Of the pairs put together, the share that belong together.
     pub pair_precision: f64,
     /// Of the pairs that belong together, the share put together.
@@ -96,6 +99,13 @@ impl Scores {
         let tp: u64 = contingency.values().map(|&c| pairs(c)).sum();
         let gold_pairs: u64 = gsize.values().map(|&c| pairs(c)).sum();
         let pred_pairs: u64 = psize.values().map(|&c| pairs(c)).sum();
+        let largest = psize
+            .iter()
+            .max_by_key(|&(&p, &size)| (size, std::cmp::Reverse(p)))
+            .map_or((0, 0), |(&p, &size)| {
+                let golds = contingency.keys().filter(|k| k.1 == p).count();
+                (size as usize, golds)
+            });
         let pair_precision = ratio(tp as f64, pred_pairs as f64);
         let pair_recall = ratio(tp as f64, gold_pairs as f64);
 
@@ -143,6 +153,7 @@ impl Scores {
             articles: n,
             gold_clusters: gsize.len(),
             predicted_clusters: psize.len(),
+            largest_predicted: largest,
             pair_precision,
             pair_recall,
             pair_f1: f1(pair_precision, pair_recall),
@@ -220,6 +231,8 @@ mod tests {
     fn hand_computed_case() {
         // Gold {0,1,2} {3,4}; predicted {0,1} {2,3,4}.
         let s = Scores::compute(&[0, 0, 0, 1, 1], &[0, 0, 1, 1, 1], None::<&[u8]>);
+        // The largest predicted cluster, {2,3,4}, joins items of both gold clusters.
+        assert_eq!(s.largest_predicted, (3, 2));
         // Predicted pairs: (0,1) (2,3) (2,4) (3,4) = 4; correct: (0,1) (3,4) = 2.
         // Gold pairs: 3 + 1 = 4.
         assert!(close(s.pair_precision, 0.5));

@@ -203,6 +203,8 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
         scores.bcubed_precision, scores.bcubed_recall, scores.bcubed_f1
     );
     println!("  ARI        {:.3}", scores.ari);
+    let (size, golds) = scores.largest_predicted;
+    println!("  largest story: {size} articles from {golds} gold clusters");
     if let (Some(rate), Some(pairs), Some(cross)) = (
         scores.same_topic_false_merge_rate,
         scores.same_topic_pairs,
