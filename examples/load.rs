@@ -11,7 +11,9 @@
 //! Options: `--preload N` (default 100000), `--requests N` (default 20000), `--connections N`
 //! (default 16), `--corpus FILE.jsonl` (article texts to draw from, mutated so that every
 //! request is a new article; default: generated text), `--serve` (start
-//! `target/release/copydesk serve` on a fresh data folder and port).
+//! `target/release/copydesk serve` on a fresh data folder and port), `--recluster` (once the
+//! requests are in, time `POST /stories/recluster`; with `--serve`, restart the server on the
+//! same folder and time it again).
 
 #[path = "../tests/common/server.rs"]
 mod server;
@@ -84,6 +86,7 @@ fn main() {
     let (mut preload, mut requests, mut connections) = (100_000usize, 20_000usize, 16usize);
     let mut corpus = None;
     let mut serve = false;
+    let mut recluster = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut num = || -> usize { args.next().and_then(|v| v.parse().ok()).expect("a number") };
@@ -94,16 +97,17 @@ fn main() {
             "--connections" => connections = num(),
             "--corpus" => corpus = args.next(),
             "--serve" => serve = true,
+            "--recluster" => recluster = true,
             _ => {
-                eprintln!("usage: load [--serve | --url URL] [--preload N] [--requests N] [--connections N] [--corpus FILE.jsonl]");
+                eprintln!("usage: load [--serve | --url URL] [--preload N] [--requests N] [--connections N] [--corpus FILE.jsonl] [--recluster]");
                 std::process::exit(2);
             }
         }
     }
     let mut server = None;
     let data = std::env::temp_dir().join(format!("copydesk-load-{}", std::process::id()));
+    let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/copydesk");
     if serve {
-        let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/copydesk");
         let (child, base) = server::spawn_serve(bin, &data, &[]);
         url = Some(base);
         server = Some(child);
@@ -198,11 +202,39 @@ fn main() {
     )
     .unwrap();
     println!("server: {stats}");
-    if let Some(mut child) = server {
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let _ = child.wait();
+    if recluster {
+        post_recluster(&agent, &url, "");
+    }
+    if let Some(child) = server {
+        stop(child);
+        if recluster {
+            let (child, url) = server::spawn_serve(bin, &data, &[]);
+            post_recluster(&agent, &url, " after a restart");
+            stop(child);
+        }
         let _ = std::fs::remove_dir_all(&data);
     }
+}
+
+/// Times `POST /stories/recluster` and prints its answer.
+fn post_recluster(agent: &ureq::Agent, url: &str, when: &str) {
+    let t = Instant::now();
+    let answer = agent
+        .post(&format!("{url}/stories/recluster"))
+        .call()
+        .expect("recluster answered")
+        .into_string()
+        .unwrap();
+    println!(
+        "POST /stories/recluster{when}: {:.2} s wall, {answer}",
+        t.elapsed().as_secs_f64()
+    );
+}
+
+/// SIGTERM, then wait: the server stops after answering what is queued.
+fn stop(mut child: std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
 }
