@@ -34,7 +34,7 @@
 
 use crate::cluster::{average_link, Linkage, Stories, StoryId};
 use crate::error::{Error, ErrorKind, Result};
-use crate::hash::{fmix64, push_to, FastMap, SmallList};
+use crate::hash::{fmix64, push_to, FastMap, SmallList, Tally};
 use crate::lsh::{LshIndex, LshParams};
 use crate::minhash::{
     containment_from_jaccard, CompactRef, CompactSignature, MinHashConfig, MinHasher, Signature,
@@ -261,6 +261,15 @@ fn with_word_buffer<R>(f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
             f(words)
         },
     )
+}
+
+/// Runs `f` with this thread's [`Tally`], kept from call to call; one that grew past 64K
+/// slots for a huge query is given back.
+fn with_tally<R>(f: impl FnOnce(&mut Tally) -> R) -> R {
+    thread_local! {
+        static TALLY: std::cell::RefCell<Tally> = std::cell::RefCell::default();
+    }
+    crate::scratch::with_scratch(&TALLY, |t| t.capacity() > 1 << 16, f)
 }
 
 /// An indexed article. Its id is shared, not copied, with the `ids` map and with the
@@ -1515,23 +1524,28 @@ impl Detector {
         before: u32,
     ) -> Vec<(u32, f32)> {
         let cap = self.config.story.max_postings;
-        let mut shared: FastMap<u32, u32> = FastMap::default();
-        shared.reserve(top.len() * cap.min(64));
-        for term in top {
-            if let Some(p) = self.postings.get(term) {
-                // The most recent `cap` under `before`: postings are in number order.
+        let min = self.config.story.min_shared_terms as u32;
+        // The most recent `cap` postings under `before` of each term (postings are in number
+        // order), and how many of the terms each article shares.
+        let slices: Vec<&[u32]> = top
+            .iter()
+            .filter_map(|term| self.postings.get(term))
+            .map(|p| {
                 let end = if before == u32::MAX {
                     p.len()
                 } else {
                     p.partition_point(|&d| d < before)
                 };
-                for &d in &p[end.saturating_sub(cap)..end] {
-                    *shared.entry(d).or_insert(0) += 1;
-                }
+                &p[end.saturating_sub(cap)..end]
+            })
+            .collect();
+        let mut c: Vec<(u32, u32)> = with_tally(|tally| {
+            tally.start(slices.iter().map(|s| s.len()).sum());
+            for &d in slices.iter().copied().flatten() {
+                tally.add(d);
             }
-        }
-        let min = self.config.story.min_shared_terms as u32;
-        let mut c: Vec<(u32, u32)> = shared.into_iter().filter(|&(_, n)| n >= min).collect();
+            tally.counts().filter(|&(_, n)| n >= min).collect()
+        });
         c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         c.truncate(self.config.story.max_candidates);
         // Fetch every candidate's vector first, with loads that do not wait on each other, so
