@@ -803,22 +803,24 @@ fn is_byline(line: &str) -> bool {
         })
 }
 
+/// How the reporting credits that `is_reporting_credit` drops begin.
+const REPORTING_CREDITS: [&str; 8] = [
+    "with additional reporting",
+    "additional reporting",
+    "reporting by",
+    "reporting from",
+    "editing by",
+    "writing by",
+    "compiled by",
+    "with reporting by",
+];
+
 /// `Reporting by …; Editing by …`, `– With additional reporting from news agencies`.
 fn is_reporting_credit(line: &str) -> bool {
-    const PREFIXES: [&str; 8] = [
-        "with additional reporting",
-        "additional reporting",
-        "reporting by",
-        "reporting from",
-        "editing by",
-        "writing by",
-        "compiled by",
-        "with reporting by",
-    ];
     let line = line.trim_start_matches(|c: char| is_dash(c) || c.is_whitespace() || c == '(');
     // The prefix first: counting the words of every line would read every line twice.
     first_byte_in(line, b"warec")
-        && PREFIXES.iter().any(|p| starts_with_ci(line, p))
+        && REPORTING_CREDITS.iter().any(|p| starts_with_ci(line, p))
         && line.split_whitespace().count() <= 25
 }
 
@@ -1006,37 +1008,34 @@ mod tests {
             "\u{ff0d}",
             "\u{2014} ",
         ]);
-        let key = select(vec![
-            "",
-            "",
-            "date",
-            "dateline",
-            "published",
-            "updated",
-            "posted",
-            "time",
-            "photo",
-            "photos",
-            "photograph",
-            "photo credit",
-            "image",
-            "picture",
-            "credit",
-            "by",
-            "with",
-            "with additional reporting",
-            "additional reporting",
-            "reporting by",
-            "reporting from",
-            "editing by",
-            "writing by",
-            "compiled by",
-            "with reporting by",
-            "PARIS",
-            "NEW YORK",
-            "U.S.",
-            "北京",
-        ]);
+        let key = select(
+            vec![
+                "",
+                "",
+                "date",
+                "dateline",
+                "published",
+                "updated",
+                "posted",
+                "time",
+                "photo",
+                "photos",
+                "photograph",
+                "photo credit",
+                "image",
+                "picture",
+                "credit",
+                "by",
+                "with",
+                "PARIS",
+                "NEW YORK",
+                "U.S.",
+                "北京",
+            ]
+            .into_iter()
+            .chain(REPORTING_CREDITS)
+            .collect::<Vec<_>>(),
+        );
         let sep = select(vec![
             "",
             " ",
