@@ -544,43 +544,80 @@ fn clean_line(line: &str) -> Option<&str> {
     apply_line_rules(line)
 }
 
-/// Four bytes as one little-endian word.
-const fn word4(b: &[u8; 4]) -> u32 {
-    u32::from_le_bytes(*b)
+/// The keys of the CMS export headers that `strip_metadata_prefix` removes.
+const METADATA_KEYS: [&str; 6] = ["date", "dateline", "published", "updated", "posted", "time"];
+
+/// How the photo credits that `is_photo_credit` drops begin, lower case.
+const PHOTO_PREFIXES: [&str; 11] = [
+    "photo:",
+    "photo by",
+    "photos:",
+    "photograph:",
+    "photograph by",
+    "image:",
+    "image by",
+    "picture:",
+    "credit:",
+    "photo credit",
+    "(photo",
+];
+
+/// How the captions that `is_photo_credit` drops end, lower case.
+const PHOTO_SUFFIXES: [&str; 6] = [
+    "photo)",
+    "photos)",
+    "getty images",
+    "getty images)",
+    "file photo",
+    "(file)",
+];
+
+/// How the reporting credits that `is_reporting_credit` drops begin, lower case.
+const REPORTING_CREDITS: [&str; 8] = [
+    "with additional reporting",
+    "additional reporting",
+    "reporting by",
+    "reporting from",
+    "editing by",
+    "writing by",
+    "compiled by",
+    "with reporting by",
+];
+
+/// Four bytes of `s` from `at`, as one little-endian word.
+const fn word4(s: &str, at: usize) -> u32 {
+    let b = s.as_bytes();
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
-/// The first four bytes of every prefix a line rule looks for, lower case.
-const RULE_STARTS: [u32; 16] = [
-    // strip_metadata_prefix
-    word4(b"date"),
-    word4(b"publ"),
-    word4(b"upda"),
-    word4(b"post"),
-    word4(b"time"),
-    // is_photo_credit
-    word4(b"phot"),
-    word4(b"imag"),
-    word4(b"pict"),
-    word4(b"cred"),
-    word4(b"(pho"),
-    // is_reporting_credit
-    word4(b"with"),
-    word4(b"addi"),
-    word4(b"repo"),
-    word4(b"edit"),
-    word4(b"writ"),
-    word4(b"comp"),
-];
+/// The first (or, with `last`, the last) four bytes of every pattern in `lists`, in order.
+/// Derived from the rules' own lists, so that a pattern added to a rule is seen by
+/// [`is_plain`] without a second edit; a pattern shorter than four bytes fails the build.
+const fn words4<const N: usize>(lists: &[&[&str]], last: bool) -> [u32; N] {
+    let mut out = [0u32; N];
+    let (mut n, mut l) = (0, 0);
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            let p = lists[l][i];
+            out[n] = word4(p, if last { p.len() - 4 } else { 0 });
+            n += 1;
+            i += 1;
+        }
+        l += 1;
+    }
+    assert!(n == N, "N is the number of patterns");
+    out
+}
 
-/// The last four bytes of every suffix `is_photo_credit` looks for, lower case.
-const RULE_ENDS: [u32; 6] = [
-    word4(b"oto)"),
-    word4(b"tos)"),
-    word4(b"ages"),
-    word4(b"ges)"),
-    word4(b"hoto"),
-    word4(b"ile)"),
-];
+/// The first four bytes of every prefix a line rule looks for, but `by ` (three bytes).
+const RULE_STARTS: [u32; 25] = words4(
+    &[&METADATA_KEYS, &PHOTO_PREFIXES, &REPORTING_CREDITS],
+    false,
+);
+
+/// The last four bytes of every suffix `is_photo_credit` looks for.
+const RULE_ENDS: [u32; 6] = words4(&[&PHOTO_SUFFIXES], true);
 
 /// True when no line rule can apply to `line`, decided from its first two and first and
 /// last four bytes without a branch per rule. Most lines of a wire start with a capital or a
@@ -597,7 +634,7 @@ fn is_plain(line: &str) -> bool {
     // ASCII letters lowered; other bytes either kept or mapped to bytes no prefix has, so
     // this can only over-report a match, never miss one.
     let lower = |x: u32| x | 0x2020_2020;
-    let start = lower(word4(head));
+    let start = lower(u32::from_le_bytes(*head));
     let mut end = b.len();
     while end > 0 && matches!(b[end - 1], b'.' | b' ') {
         end -= 1;
@@ -605,10 +642,10 @@ fn is_plain(line: &str) -> bool {
     let Some(tail) = b[..end].last_chunk::<4>() else {
         return false;
     };
-    let tail = lower(word4(tail));
+    let tail = lower(u32::from_le_bytes(*tail));
     let mut hit = RULE_STARTS.iter().fold(false, |h, &k| h | (start == k));
     hit |= RULE_ENDS.iter().fold(false, |h, &k| h | (tail == k));
-    hit |= start & 0x00ff_ffff == word4(b"by \0");
+    hit |= start & 0x00ff_ffff == word4("by \0", 0);
     // A dash or bracket (is_reporting_credit skips them) or a byte that starts a dash.
     hit |= matches!(b[0], b'-' | b'(' | 0xe2 | 0xef);
     // A small letter first or second: no dateline (its place is in capitals) and no slug.
@@ -651,12 +688,11 @@ fn ends_with_ci(s: &str, suffix: &str) -> bool {
 
 /// `date 2026-01-07 The text…` → `The text…`: CMS export headers glued to the first line.
 fn strip_metadata_prefix(line: &str) -> &str {
-    const KEYS: [&str; 6] = ["date", "dateline", "published", "updated", "posted", "time"];
     // Every key starts with one of these letters: most lines are rejected by their first byte.
     if !first_byte_in(line, b"dput") {
         return line;
     }
-    for key in KEYS {
+    for key in METADATA_KEYS {
         if !starts_with_ci(line, key) {
             continue;
         }
@@ -748,34 +784,13 @@ fn is_slug(line: &str) -> bool {
 
 /// `Photo: AFP / Getty Images`, `(Reuters photo)`, a caption ending in `(AFP Photo)`.
 fn is_photo_credit(line: &str) -> bool {
-    const PREFIXES: [&str; 11] = [
-        "photo:",
-        "photo by",
-        "photos:",
-        "photograph:",
-        "photograph by",
-        "image:",
-        "image by",
-        "picture:",
-        "credit:",
-        "photo credit",
-        "(photo",
-    ];
-    const SUFFIXES: [&str; 6] = [
-        "photo)",
-        "photos)",
-        "getty images",
-        "getty images)",
-        "file photo",
-        "(file)",
-    ];
     // First and last bytes of the prefixes and suffixes: most lines are rejected by them.
-    (first_byte_in(line, b"pic(") && PREFIXES.iter().any(|p| starts_with_ci(line, p))) || {
+    (first_byte_in(line, b"pic(") && PHOTO_PREFIXES.iter().any(|p| starts_with_ci(line, p))) || {
         let end = line.trim_end_matches(['.', ' ']);
         end.as_bytes()
             .last()
             .is_some_and(|b| matches!(b.to_ascii_lowercase(), b')' | b's' | b'o'))
-            && SUFFIXES.iter().any(|s| ends_with_ci(end, s))
+            && PHOTO_SUFFIXES.iter().any(|s| ends_with_ci(end, s))
     }
 }
 
@@ -802,18 +817,6 @@ fn is_byline(line: &str) -> bool {
                 || w.starts_with(|c: char| !c.is_alphanumeric())
         })
 }
-
-/// How the reporting credits that `is_reporting_credit` drops begin.
-const REPORTING_CREDITS: [&str; 8] = [
-    "with additional reporting",
-    "additional reporting",
-    "reporting by",
-    "reporting from",
-    "editing by",
-    "writing by",
-    "compiled by",
-    "with reporting by",
-];
 
 /// `Reporting by …; Editing by …`, `– With additional reporting from news agencies`.
 fn is_reporting_credit(line: &str) -> bool {
@@ -1033,6 +1036,8 @@ mod tests {
                 "北京",
             ]
             .into_iter()
+            .chain(METADATA_KEYS)
+            .chain(PHOTO_PREFIXES)
             .chain(REPORTING_CREDITS)
             .collect::<Vec<_>>(),
         );
@@ -1047,27 +1052,32 @@ mod tests {
         let word = select(vec![
             "Jane", "Doe", "and", "the", "a", "Text", "s", "o", "1", "é", "-", "—", "(", ")",
         ]);
-        let suffix = select(vec![
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            ".",
-            " .",
-            "photo)",
-            "(AFP Photo)",
-            "photos)",
-            "getty images",
-            "Getty Images)",
-            "file photo",
-            "(file)",
-            "(file).",
-        ]);
+        let suffix = select(
+            vec![
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                ".",
+                " .",
+                "photo)",
+                "(AFP Photo)",
+                "photos)",
+                "getty images",
+                "Getty Images)",
+                "file photo",
+                "(file)",
+                "(file).",
+            ]
+            .into_iter()
+            .chain(PHOTO_SUFFIXES)
+            .collect::<Vec<_>>(),
+        );
         (
             lead,
             (key, any::<bool>()),
