@@ -495,6 +495,47 @@ pub struct Detector {
     next_doc: u32,
 }
 
+/// A finished batch's stories, read-only: what [`Detector::finish`] returns. It answers what
+/// the detector answered about its articles; the indexes that further inserts and queries
+/// would need are gone.
+#[derive(Debug)]
+pub struct Finished {
+    detector: Detector,
+    changed: usize,
+}
+
+impl Finished {
+    /// How many articles the final [recluster](Detector::recluster) moved to another story.
+    pub fn changed(&self) -> usize {
+        self.changed
+    }
+
+    /// See [`Detector::story_of`].
+    pub fn story_of(&self, id: &str) -> Option<StoryId> {
+        self.detector.story_of(id)
+    }
+
+    /// See [`Detector::verdict_of`].
+    pub fn verdict_of(&self, id: &str) -> Option<Verdict> {
+        self.detector.verdict_of(id)
+    }
+
+    /// See [`Detector::verdicts`]: every article, in the order it was inserted.
+    pub fn verdicts(&self) -> impl Iterator<Item = (&str, Verdict)> + '_ {
+        self.detector.verdicts()
+    }
+
+    /// See [`Detector::members`].
+    pub fn members(&self, story: StoryId) -> Vec<&str> {
+        self.detector.members(story)
+    }
+
+    /// See [`Detector::stats`].
+    pub fn stats(&self) -> Stats {
+        self.detector.stats()
+    }
+}
+
 /// What the tiers decided for an article, before it is stored.
 struct Decision {
     story: Option<StoryId>,
@@ -1401,7 +1442,8 @@ impl Detector {
     /// run; with the postings since trimmed, an old article may find fewer than it weighed on
     /// arrival. Memory while it runs: each group's links (8 bytes a link, both ways) and the
     /// candidate merges (20 bytes each); at a million mutated wire articles, a fifth more than
-    /// the detector itself.
+    /// the detector itself. A batch that inserts nothing more can [finish](Detector::finish)
+    /// instead, which frees the lookup indexes first and needs no memory beyond them.
     ///
     /// ```
     /// # use copydesk::Detector;
@@ -1427,9 +1469,90 @@ impl Detector {
     /// # Ok::<(), copydesk::Error>(())
     /// ```
     pub fn recluster_changes(&mut self) -> Vec<(String, StoryId)> {
-        if !self.config.story.enabled || self.docs.is_empty() {
-            return Vec::new();
+        let mut changes = Vec::new();
+        if self.reclusters() {
+            self.find_lost_links();
+            self.regroup(|id, before| changes.push((id.to_string(), before)));
         }
+        changes
+    }
+
+    /// Ends a batch: frees what only further inserts and queries use (the near-copy and
+    /// exact-content indexes and the story postings), then [reclusters](Detector::recluster)
+    /// in the memory they held, and hands back the stories, read-only. At a million mutated
+    /// wire articles the indexes are about a third of the detector, more than reclustering
+    /// takes, so a batch's peak memory is that of inserting its articles. For a batch whose
+    /// detector is not kept: to go on inserting or to save the index, use
+    /// [`Detector::recluster`].
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let mut d = Detector::new(Default::default())?;
+    /// d.insert("a", "Kessington harbour bridge reopened on Monday after six weeks of repairs.")?;
+    /// d.insert("b", "Orchard growers in Dunmore expect a record apple harvest this autumn.")?;
+    /// let stories = d.finish();
+    /// assert_ne!(stories.story_of("a"), stories.story_of("b"));
+    /// assert_eq!(stories.changed(), 0);
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn finish(mut self) -> Finished {
+        let mut changed = 0;
+        if self.reclusters() {
+            // Lost links are looked up in the postings, so before they go.
+            self.find_lost_links();
+            self.near = LshIndex::new(self.near.params());
+            self.exact = FastMap::default();
+            self.postings = FastMap::default();
+            self.regroup(|_, _| changed += 1);
+        }
+        Finished {
+            detector: self,
+            changed,
+        }
+    }
+
+    /// Reclustering has something to do.
+    fn reclusters(&self) -> bool {
+        self.config.story.enabled && !self.docs.is_empty()
+    }
+
+    /// An exact or near copy, tied to the article it copies.
+    fn is_copy(doc: &Doc) -> bool {
+        doc.matched
+            .as_ref()
+            .is_some_and(|m| matches!(m.kind, MatchKind::Exact | MatchKind::NearCopy))
+    }
+
+    /// Looks up the links of the articles restored without them (and not copies) among the
+    /// earlier articles, on rayon's pool when there is one, and keeps them for the next run.
+    fn find_lost_links(&mut self) {
+        let lost = |(d, doc): (u32, &Doc)| {
+            (doc.links.is_none() && !Self::is_copy(doc))
+                .then(|| (d, self.kept_links(self.candidates_of(&doc.vector, d))))
+        };
+        let numbers: Vec<u32> = self.docs.iter().map(|(d, _)| d).collect();
+        let docs = &self.docs;
+        #[cfg(feature = "rayon")]
+        let found: Vec<(u32, Links)> = {
+            use rayon::prelude::*;
+            numbers
+                .par_iter()
+                .filter_map(|&d| lost((d, &docs[&d])))
+                .collect()
+        };
+        #[cfg(not(feature = "rayon"))]
+        let found: Vec<(u32, Links)> = numbers
+            .iter()
+            .filter_map(|&d| lost((d, &docs[&d])))
+            .collect();
+        for (d, links) in found {
+            self.docs.get_mut(d).expect("numbered from docs").links = Some(links);
+        }
+    }
+
+    /// [`Detector::recluster`]'s grouping, once every article has its links: calls `changed`
+    /// with the id and former story of each article whose story changes.
+    fn regroup(&mut self, mut changed: impl FnMut(&str, StoryId)) {
         let threshold = self.config.story.linkage.min_average;
         let numbers: Vec<u32> = self.docs.iter().map(|(d, _)| d).collect();
         let at: FastMap<u32, u32> = numbers
@@ -1440,17 +1563,12 @@ impl Detector {
         let n = numbers.len();
 
         // The copies' ties: a copy stands for its original (see `average_link`).
-        let is_copy = |doc: &Doc| {
-            doc.matched
-                .as_ref()
-                .is_some_and(|m| matches!(m.kind, MatchKind::Exact | MatchKind::NearCopy))
-        };
         let ties: Vec<(u32, u32)> = numbers
             .iter()
             .enumerate()
             .filter_map(|(i, &d)| {
                 let doc = &self.docs[&d];
-                if !is_copy(doc) {
+                if !Self::is_copy(doc) {
                     return None;
                 }
                 // The copied article may have been removed since.
@@ -1459,24 +1577,7 @@ impl Detector {
             })
             .collect();
         // Each article's links: the candidates weighed when it was decided, all earlier
-        // articles, so each pair comes once. Articles restored without them (and not copies)
-        // look for theirs among the earlier articles now, on rayon's pool when there is one.
-        let lost = |&d: &u32| {
-            let doc = &self.docs[&d];
-            (doc.links.is_none() && !is_copy(doc))
-                .then(|| (d, self.kept_links(self.candidates_of(&doc.vector, d))))
-        };
-        #[cfg(feature = "rayon")]
-        let found: Vec<(u32, Links)> = {
-            use rayon::prelude::*;
-            numbers.par_iter().filter_map(lost).collect()
-        };
-        #[cfg(not(feature = "rayon"))]
-        let found: Vec<(u32, Links)> = numbers.iter().filter_map(lost).collect();
-        // Kept, so that the next run finds them.
-        for (d, links) in found {
-            self.docs.get_mut(d).expect("numbered from docs").links = Some(links);
-        }
+        // articles, so each pair comes once.
         let (at, docs) = (&at, &self.docs);
         let links = || {
             numbers.iter().enumerate().flat_map(move |(i, d)| {
@@ -1491,19 +1592,17 @@ impl Detector {
 
         // Each article's final group, named by its first article: a group is named by its
         // lowest item, and items are in the order of the articles' numbers.
-        let mut changed = Vec::new();
         let mut stories = Stories::default();
         for (i, &d) in numbers.iter().enumerate() {
             let story = StoryId(u64::from(numbers[group[i] as usize]));
             let doc = self.docs.get_mut(d).expect("numbered from docs");
             if doc.story != story {
-                changed.push((doc.id.to_string(), doc.story));
+                changed(&doc.id, doc.story);
                 doc.story = story;
             }
             stories.add(story, d);
         }
         self.stories = stories;
-        changed
     }
 
     /// [`Detector::story_candidates`] of an indexed article's vector, among the articles

@@ -78,8 +78,8 @@ pub mod terms;
 
 pub use cluster::StoryId;
 pub use detector::{
-    Analysis, ArticleRecord, Detector, DetectorConfig, Match, MatchKind, Similarity, Stats,
-    StoryConfig, Verdict,
+    Analysis, ArticleRecord, Detector, DetectorConfig, Finished, Match, MatchKind, Similarity,
+    Stats, StoryConfig, Verdict,
 };
 pub use error::{Error, ErrorKind, Result};
 

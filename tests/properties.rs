@@ -418,8 +418,17 @@ proptest! {
             .verdicts()
             .map(|(id, v)| (id.to_string(), v.story))
             .collect();
+        // `finish` gives the stories `recluster` gives, without the lookup indexes.
+        let finished = d.clone().finish();
         // The changes listed are exactly the articles whose story differs, with the old one.
         let changes = d.recluster_changes();
+        prop_assert_eq!(finished.changed(), changes.len());
+        prop_assert_eq!(finished.stats(), d.stats());
+        for (id, v) in d.verdicts() {
+            prop_assert_eq!(finished.verdict_of(id), Some(v.clone()));
+            prop_assert_eq!(finished.members(v.story), d.members(v.story));
+        }
+        prop_assert!(finished.verdicts().map(|(id, _)| id).eq(d.verdicts().map(|(id, _)| id)));
         let differ: Vec<(String, copydesk::StoryId)> = before
             .into_iter()
             .filter(|(id, story)| d.story_of(id) != Some(*story))

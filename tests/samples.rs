@@ -380,11 +380,22 @@ fn recluster_after_loading_or_restoring_forms_the_same_stories() {
         record.links = None;
         restored.restore(record).unwrap();
     }
+    // `finish` looks the lost links up before it frees the postings they are found in.
+    let finished = restored.clone().finish();
     live.recluster();
     loaded.recluster();
     restored.recluster();
     assert_eq!(partition(&loaded, &ids), partition(&live, &ids));
     assert_eq!(partition(&restored, &ids), partition(&live, &ids));
+    let verdicts: Vec<_> = restored
+        .verdicts()
+        .map(|(id, v)| (id.to_string(), v))
+        .collect();
+    let finished: Vec<_> = finished
+        .verdicts()
+        .map(|(id, v)| (id.to_string(), v))
+        .collect();
+    assert_eq!(finished, verdicts);
     assert!(partition(&live, &ids).iter().any(|story| story.len() == 5));
     // The links looked up are kept: a second run finds the same stories.
     assert_eq!(restored.recluster(), 0);

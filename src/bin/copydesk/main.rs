@@ -246,13 +246,15 @@ impl ModeArgs {
     fn revise(&self, detector: &mut Detector) -> Option<String> {
         match self.revision() {
             Revision::Merge => Some(format!("{} merges", detector.merge_stories())),
-            Revision::Recluster => Some(format!(
-                "reclustered: {} articles changed story",
-                detector.recluster()
-            )),
+            Revision::Recluster => Some(reclustered(detector.recluster())),
             Revision::None => None,
         }
     }
+}
+
+/// What a recluster changed, for the summary.
+fn reclustered(changed: usize) -> String {
+    format!("reclustered: {changed} articles changed story")
 }
 
 #[derive(Args)]
@@ -545,18 +547,29 @@ fn cluster(
         }
         Ok(())
     });
-    let merges = match mode.revise(&mut detector) {
-        Some(note) => {
-            for (id, v) in detector.verdicts() {
-                out.row(Row::new(id.to_string(), &v, true))?;
-            }
-            format!(" ({note})")
+    let (merges, s) = if mode.revision() == Revision::Recluster {
+        // Nothing more is inserted: the lookup indexes are freed before the stories are
+        // re-formed, which keeps a large batch's peak memory that of reading it.
+        let stories = detector.finish();
+        for (id, v) in stories.verdicts() {
+            out.row(Row::new(id.to_string(), &v, true))?;
         }
-        None => String::new(),
+        let note = reclustered(stories.changed());
+        (format!(" ({note})"), stories.stats())
+    } else {
+        let note = match mode.revise(&mut detector) {
+            Some(note) => {
+                for (id, v) in detector.verdicts() {
+                    out.row(Row::new(id.to_string(), &v, true))?;
+                }
+                format!(" ({note})")
+            }
+            None => String::new(),
+        };
+        (note, detector.stats())
     };
     out.finish()?;
     let totals = read?;
-    let s = detector.stats();
     ui.summary(&format!(
         "{} in {}{merges}, {}{}",
         count(s.articles, "article"),
