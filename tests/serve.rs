@@ -538,6 +538,21 @@ fn recluster_reforms_the_stories_and_keeps_them_across_a_restart() {
             .collect()
     };
     assert_eq!(stories(&server), one_at_a_time);
+    // Another writer holds the store's lock past the service's 5 s wait: the new stories
+    // cannot be committed, so the old ones are put back, in memory as on disk.
+    let store = dir.0.join("copydesk.sqlite3");
+    let writer = rusqlite::Connection::open(&store).unwrap();
+    writer.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let (s, v) = call(&a, "POST", &server.url("/stories/recluster"), None);
+    assert_eq!(s, 503, "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("stories unchanged"),
+        "{v}"
+    );
+    assert_eq!(stories(&server), one_at_a_time);
+    writer.execute_batch("ROLLBACK").unwrap();
+    drop(writer);
+    // Put back whole, links included: the next run makes the same changes.
     let (s, v) = call(&a, "POST", &server.url("/stories/recluster"), None);
     assert_eq!(
         (s, v["changed"].as_u64()),
