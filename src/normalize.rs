@@ -195,11 +195,21 @@ impl Normalizer {
     /// });
     /// assert_eq!(words[2], ("paris".to_string(), true, true));
     /// ```
-    pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token<'_>)) {
+    pub fn for_each_token(&self, text: &str, f: impl FnMut(Token<'_>)) {
+        self.for_each_token_with::<true>(text, f);
+    }
+
+    /// [`Normalizer::for_each_token`]; `PLAIN_RUNS` turns on the fast path for plain words
+    /// between single spaces (off only to test it against the general loop).
+    fn for_each_token_with<const PLAIN_RUNS: bool>(
+        &self,
+        text: &str,
+        mut f: impl FnMut(Token<'_>),
+    ) {
         let run = |scratch: &mut Scratch| {
             let mut line_no = 0u32;
             self.for_each_line(text, |line| {
-                self.tokenize_line(line, line_no, scratch, &mut f);
+                self.tokenize_line::<PLAIN_RUNS>(line, line_no, scratch, &mut f);
                 line_no += 1;
             });
         };
@@ -226,7 +236,7 @@ impl Normalizer {
         out
     }
 
-    fn tokenize_line(
+    fn tokenize_line<const PLAIN_RUNS: bool>(
         &self,
         line: &str,
         line_no: u32,
@@ -295,10 +305,31 @@ impl Normalizer {
                 if c.is_ascii() && span_start == NO_SPAN && s.raw.is_empty() {
                     (span_start, span_end) = (i, end);
                     span_upper = upper || c.is_ascii_uppercase();
-                } else {
-                    spill_span!();
-                    s.raw.push_str(&line[i..end]);
+                    // The common case, plain words each followed by one space and the next
+                    // word: passed on here, without going round the loop for the space.
+                    while PLAIN_RUNS
+                        && bytes.get(span_end) == Some(&b' ')
+                        && bytes
+                            .get(span_end + 1)
+                            .is_some_and(u8::is_ascii_alphanumeric)
+                    {
+                        emit!();
+                        sentence_start = false;
+                        let start = span_end + 1;
+                        token.capitalized = bytes[start].is_ascii_uppercase();
+                        token.sentence_start = false;
+                        let (run_end, run_upper) = ascii_alnum_run(bytes, start + 1);
+                        (span_start, span_end) = (start, run_end);
+                        span_upper = run_upper || token.capitalized;
+                    }
+                    // The token's start was where its segment began.
+                    segment = span_end - span_start;
+                    prev = bytes[span_end - 1] as char;
+                    i = span_end;
+                    continue;
                 }
+                spill_span!();
+                s.raw.push_str(&line[i..end]);
                 // Letters, not bytes: `É.U.` is an acronym too.
                 segment += if c.is_ascii() { end - i } else { 1 };
                 i = end;
@@ -1106,6 +1137,71 @@ mod tests {
                 proptest::prop_assert_eq!(apply_line_rules(&line), Some(line.as_str()));
             }
         }
+    }
+
+    /// Text from pieces that every tokenizer rule reacts to, spaces most of all.
+    fn token_text_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        const PIECES: &[&str] = &[
+            " ",
+            " ",
+            " ",
+            "  ",
+            "Kyiv",
+            "the",
+            "said",
+            "U",
+            "S",
+            "x9",
+            "3",
+            "1",
+            "Éclair",
+            "é",
+            "ﬁ",
+            ".",
+            ". ",
+            ",",
+            "'",
+            "'s",
+            "\u{2019}s",
+            "-",
+            "\u{2014}",
+            "\n",
+            "!",
+            "?",
+            "\u{AD}",
+            "\t",
+            "(",
+            "\u{300}",
+            "QUOTE\"",
+        ];
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..48)
+            .prop_map(|pieces| pieces.concat())
+    }
+
+    /// Every token's text and flags, from the tokenizer with or without its fast path.
+    fn tokens_with<const PLAIN_RUNS: bool>(text: &str) -> Vec<(String, bool, bool, u32)> {
+        let mut out = Vec::new();
+        Normalizer::default().for_each_token_with::<PLAIN_RUNS>(text, |t| {
+            out.push((t.text.to_string(), t.capitalized, t.sentence_start, t.line))
+        });
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(8192))]
+        /// The fast path for plain words between single spaces changes no token.
+        #[test]
+        fn plain_runs_tokenize_as_the_general_loop(text in token_text_strategy()) {
+            proptest::prop_assert_eq!(tokens_with::<true>(&text), tokens_with::<false>(&text));
+        }
+    }
+
+    #[test]
+    fn plain_runs_are_the_common_case() {
+        let text = "Kyiv said the U.S. plan. Talks resume on Monday, officials said";
+        assert_eq!(tokens_with::<true>(text), tokens_with::<false>(text));
+        assert_eq!(tokens_with::<true>(text).len(), 11);
     }
 
     #[test]
