@@ -17,7 +17,13 @@ Then, from the repository root:
         --corpus ../shared/data/reuters21578.jsonl --corpus ../shared/data/bbc_news.jsonl
 
 Machines here are shared and noisy: read the ratios, which were measured in the same run.
+The host's speed drifts within a run too, so `--rounds N` then measures the two ratios that
+bars are set on in N paired rounds, each a few seconds long: gaoya's signatures (best of
+`--repeat`) beside copydesk's, and copydesk on two threads beside one, in alternating order,
+and prints each round's ratios and their median.
 """
+
+import statistics
 
 import argparse
 import json
@@ -35,6 +41,7 @@ def main():
     ap.add_argument("--peers-script", default=os.path.join(ROOT, "..", "shared", "peers", "peers_bench.py"))
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--work", default="/tmp/copydesk-peers")
+    ap.add_argument("--rounds", type=int, default=0)
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     truth = os.path.join(args.work, "truth.json")
@@ -90,6 +97,41 @@ def main():
     print("\ngaoya's build and query re-hash the text (its Python API takes no signatures).")
     print("copydesk's query-all is the self-join `LshIndex::candidate_pairs` (band by band); "
           "'query each' queries every document, as the peers do: the same pairs.")
+    if args.rounds:
+        paired_rounds(args, corpus, exe)
+
+
+def paired_rounds(args, corpus, exe):
+    """Signature time of gaoya, copydesk on one thread and on two, measured close together."""
+    out = os.path.join(args.work, "round.json")
+
+    def gaoya():
+        cmd = [sys.executable, args.peers_script, *corpus, "--peers", "gaoya",
+               "--out", out, "--repeat", str(args.repeat)]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return next(r for r in json.load(open(out)) if r["peer"] == "gaoya")["sign_s"]
+
+    def copydesk(threads):
+        cmd = [exe, *corpus, "--variant", "copydesk", "--threads", str(threads)]
+        p = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
+        return json.loads(p.stdout.splitlines()[0])["sign_s"]
+
+    print(f"\n{args.rounds} paired rounds (signature seconds; order alternates):")
+    print("| round | gaoya s | copydesk 1 thread s | copydesk 2 threads s | x gaoya | 2 threads / 1 |")
+    print("|---|---|---|---|---|---|")
+    vs_gaoya, scaling = [], []
+    for i in range(args.rounds):
+        steps = [("g", gaoya), ("1", lambda: copydesk(1)), ("2", lambda: copydesk(2))]
+        if i % 2:
+            steps.reverse()
+        t = {name: f() for name, f in steps}
+        vs_gaoya.append(t["g"] / t["1"])
+        scaling.append(t["1"] / t["2"])
+        print(f"| {i + 1} | {t['g']:.3f} | {t['1']:.4f} | {t['2']:.4f} | "
+              f"{vs_gaoya[-1]:.2f} | {scaling[-1]:.2f} |", flush=True)
+    print(f"median: {statistics.median(vs_gaoya):.2f}x gaoya "
+          f"(range {min(vs_gaoya):.2f}-{max(vs_gaoya):.2f}); two threads "
+          f"{statistics.median(scaling):.2f}x one (range {min(scaling):.2f}-{max(scaling):.2f})")
 
 
 if __name__ == "__main__":
