@@ -488,3 +488,73 @@ fn output_to_a_closed_pipe_is_not_an_error() {
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn batches_read_while_the_one_before_is_inserted_decide_as_the_library() {
+    // Three batches of up to 4,096 articles; one in seven from the second batch on copies an
+    // article of the batch before, so verdicts reach across the batches that overlap.
+    let s = Scratch::new("batches");
+    let texts: Vec<(String, String)> = (0..9000u64)
+        .map(|i| {
+            let source = if i >= 4096 && i % 7 == 0 { i - 4000 } else { i };
+            (format!("id{i}"), article(source, 2))
+        })
+        .collect();
+    let input: String = texts.iter().map(|(id, t)| jsonl_line(id, t)).collect();
+    let f = s.write("in.jsonl", &input);
+    // What the library gives for the same batches.
+    let expected = |recluster: bool| -> Vec<(String, u64, Option<String>)> {
+        let mut d = copydesk::Detector::new(Default::default()).unwrap();
+        for chunk in texts.chunks(4096) {
+            for v in d.par_insert_batch(chunk) {
+                v.unwrap();
+            }
+        }
+        if recluster {
+            d.recluster();
+        }
+        d.verdicts()
+            .map(|(id, v)| (id.to_string(), v.story.0, v.matched.map(|m| m.id)))
+            .collect()
+    };
+    let got = |o: &Output| -> Vec<(String, u64, Option<String>)> {
+        rows(&stdout(o))
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r["story"].as_u64().unwrap(),
+                    r["of"].as_str().map(str::to_string),
+                )
+            })
+            .collect()
+    };
+    for (mode, recluster) in [("--no-revise", false), ("--recluster", true)] {
+        let o = run(&["cluster", &f, mode, "--format", "jsonl", "-q"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let got = got(&o);
+        assert_eq!(got.len(), texts.len());
+        assert!(
+            got.iter().filter(|r| r.2.is_some()).count() > 600,
+            "copies found"
+        );
+        assert_eq!(got, expected(recluster), "{mode}");
+    }
+
+    // A broken line in the third batch: the articles before it are decided and written.
+    let mut lines: Vec<String> = texts.iter().map(|(id, t)| jsonl_line(id, t)).collect();
+    lines.insert(8500, "{\"id\": \"broken\n".to_string());
+    let f = s.write("broken.jsonl", lines.concat());
+    for mode in ["--no-revise", "--recluster"] {
+        let o = run(&["cluster", &f, mode, "--format", "jsonl", "-q"]);
+        assert_eq!(o.status.code(), Some(1), "{mode}");
+        assert!(
+            stderr(&o).contains("broken.jsonl:8501: invalid JSON"),
+            "{}",
+            stderr(&o)
+        );
+        let got = got(&o);
+        assert_eq!(got.len(), 8500, "{mode}");
+        assert_eq!(got.last().unwrap().0, "id8499");
+    }
+}

@@ -386,34 +386,121 @@ const BATCH_ARTICLES: usize = 4096;
 const BATCH_BYTES: usize = 64 << 20;
 
 /// Reads every article and inserts it; `each` sees every article's outcome in input order.
+/// In batches, the next batch is read and analysed (on rayon's pool) while this one is
+/// inserted (on a thread of its own): reading and analysing no longer leave the insert
+/// waiting. Analysis depends on the configuration only, so the verdicts are those of
+/// [`Detector::par_insert_batch`].
 fn insert_all(
     detector: &mut Detector,
     articles: &mut Articles,
     ui: &Ui,
     stream: bool,
-    each: impl FnMut(&Article, &Verdict) -> Result<()>,
+    mut each: impl FnMut(&Article, &Verdict) -> Result<()>,
 ) -> Result<Totals> {
-    let batch = if stream { 1 } else { BATCH_ARTICLES };
-    process_all(
-        articles,
-        ui,
-        batch,
-        |batch| {
-            if stream {
+    if stream {
+        return process_all(
+            articles,
+            ui,
+            1,
+            |batch| {
                 batch
                     .iter()
                     .map(|a| detector.insert(&a.id, &a.text))
                     .collect()
-            } else {
-                let pairs: Vec<(&str, &str)> = batch
-                    .iter()
-                    .map(|a| (a.id.as_str(), a.text.as_str()))
-                    .collect();
-                detector.par_insert_batch(&pairs)
+            },
+            each,
+        );
+    }
+    use rayon::prelude::*;
+    use std::sync::mpsc::sync_channel;
+    let analyzer = Detector::new(detector.config().clone())?;
+    let start = Instant::now();
+    let mut totals = Totals::default();
+    let mut failed = None;
+    std::thread::scope(|scope| -> Result<()> {
+        // One batch waits to be inserted, one is inserted, one is read: memory stays bounded.
+        let (to_insert, analysed) = sync_channel::<(Vec<Article>, Vec<copydesk::Result<_>>)>(0);
+        let (to_report, decided) = sync_channel(0);
+        scope.spawn(move || {
+            for (batch, analyses) in analysed {
+                let ids: Vec<&str> = batch.iter().map(|a: &Article| a.id.as_str()).collect();
+                let verdicts = detector.insert_analyzed_batch(&ids, analyses);
+                drop(ids);
+                if to_report.send((batch, verdicts)).is_err() {
+                    return;
+                }
             }
-        },
-        each,
-    )
+        });
+        let mut inserting = false;
+        loop {
+            let batch = read_batch(articles, BATCH_ARTICLES, &mut failed);
+            let analyses: Vec<_> = batch
+                .par_iter()
+                .map(|a| analyzer.analyze(&a.text))
+                .collect();
+            if inserting {
+                let (done, verdicts) = decided.recv().expect("the inserting thread answers");
+                report(&done, verdicts, &mut totals, ui, &mut each)?;
+                ui.progress(articles.counters.bytes, totals.articles, start);
+            }
+            if batch.is_empty() {
+                return Ok(());
+            }
+            to_insert
+                .send((batch, analyses))
+                .expect("the inserting thread takes batches");
+            inserting = true;
+        }
+    })?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(totals),
+    }
+}
+
+/// The next batch: up to `max_batch` articles and about [`BATCH_BYTES`] of text, fewer at the
+/// end of the input or at a read error, which is kept in `failed` and ends the reading.
+fn read_batch(
+    articles: &mut Articles,
+    max_batch: usize,
+    failed: &mut Option<anyhow::Error>,
+) -> Vec<Article> {
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    while failed.is_none() && batch.len() < max_batch && bytes < BATCH_BYTES {
+        match articles.next_article() {
+            Ok(Some(a)) => {
+                bytes += a.text.len();
+                batch.push(a);
+            }
+            Ok(None) => break,
+            Err(e) => *failed = Some(e),
+        }
+    }
+    batch
+}
+
+/// Passes every decided article of a batch to `each`, in order; articles the detector
+/// refused (no words, too large, id conflict) are reported and counted.
+fn report(
+    batch: &[Article],
+    verdicts: Vec<copydesk::Result<Verdict>>,
+    totals: &mut Totals,
+    ui: &Ui,
+    each: &mut impl FnMut(&Article, &Verdict) -> Result<()>,
+) -> Result<()> {
+    for (a, v) in batch.iter().zip(verdicts) {
+        totals.articles += 1;
+        totals.bytes += a.text.len() as u64;
+        match v {
+            Ok(v) => each(a, &v)?,
+            Err(e) => {
+                totals.rejected += 1;
+                ui.warn(&format!("{}: {}: {e}; left out", a.origin, a.id));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads articles in batches of up to `max_batch`, gives each batch to `decide`, and passes
@@ -430,36 +517,12 @@ fn process_all(
     let start = Instant::now();
     let mut totals = Totals::default();
     let mut failed = None;
-    while failed.is_none() {
-        let mut batch: Vec<Article> = Vec::new();
-        let mut bytes = 0;
-        while batch.len() < max_batch && bytes < BATCH_BYTES {
-            match articles.next_article() {
-                Ok(Some(a)) => {
-                    bytes += a.text.len();
-                    batch.push(a);
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
-        }
+    loop {
+        let batch = read_batch(articles, max_batch, &mut failed);
         if batch.is_empty() {
             break;
         }
-        for (a, v) in batch.iter().zip(decide(&batch)) {
-            totals.articles += 1;
-            totals.bytes += a.text.len() as u64;
-            match v {
-                Ok(v) => each(a, &v)?,
-                Err(e) => {
-                    totals.rejected += 1;
-                    ui.warn(&format!("{}: {}: {e}; left out", a.origin, a.id));
-                }
-            }
-        }
+        report(&batch, decide(&batch), &mut totals, ui, &mut each)?;
         ui.progress(articles.counters.bytes, totals.articles, start);
     }
     match failed {
