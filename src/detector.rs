@@ -1481,8 +1481,8 @@ impl Detector {
     /// exact-content indexes and the story postings), then [reclusters](Detector::recluster)
     /// in the memory they held, and hands back the stories, read-only. At a million mutated
     /// wire articles the indexes are about a third of the detector, more than reclustering
-    /// takes, so a batch's peak memory is that of inserting its articles. For a batch whose
-    /// detector is not kept: to go on inserting or to save the index, use
+    /// takes, so a batch's peak memory is that of inserting its articles. This is for a batch
+    /// whose detector is not kept; to go on inserting, or to save the index, use
     /// [`Detector::recluster`].
     ///
     /// ```
@@ -1496,13 +1496,16 @@ impl Detector {
     /// # Ok::<(), copydesk::Error>(())
     /// ```
     pub fn finish(mut self) -> Finished {
-        let mut changed = 0;
-        if self.reclusters() {
+        let reclusters = self.reclusters();
+        if reclusters {
             // Lost links are looked up in the postings, so before they go.
             self.find_lost_links();
-            self.near = LshIndex::new(self.near.params());
-            self.exact = FastMap::default();
-            self.postings = FastMap::default();
+        }
+        self.near = LshIndex::new(self.near.params());
+        self.exact = FastMap::default();
+        self.postings = FastMap::default();
+        let mut changed = 0;
+        if reclusters {
             self.regroup(|_, _| changed += 1);
         }
         Finished {

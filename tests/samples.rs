@@ -484,3 +484,24 @@ fn recluster_keeps_every_copy_with_its_original() {
     // Story ids stay those of the first article, and the index is consistent.
     assert_eq!(d.story_of("0-original"), Some(copydesk::StoryId(0)));
 }
+
+#[test]
+fn finish_without_stories_keeps_every_verdict() {
+    // With the story tier off there is nothing to re-form: the verdicts stay as inserted.
+    let mut config = DetectorConfig::default();
+    config.story.enabled = false;
+    let mut d = Detector::new(config).unwrap();
+    for r in d.insert_batch(&samples()) {
+        r.unwrap();
+    }
+    let before: Vec<_> = d.verdicts().map(|(id, v)| (id.to_string(), v)).collect();
+    let stats = d.stats();
+    let finished = d.finish();
+    assert_eq!(finished.changed(), 0);
+    assert_eq!(finished.stats(), stats);
+    let after: Vec<_> = finished
+        .verdicts()
+        .map(|(id, v)| (id.to_string(), v))
+        .collect();
+    assert_eq!(after, before);
+}
