@@ -236,8 +236,17 @@ fn bench_lsh(c: &mut Criterion) {
         b.iter(|| {
             let mut index = LshIndex::new(params);
             for (i, s) in sigs.iter().enumerate() {
-                index.insert(i as u32, s.clone()).unwrap();
+                index.insert(i as u32, s).unwrap();
             }
+            black_box(index.len())
+        })
+    });
+    g.bench_function("extend_32x4", |b| {
+        b.iter(|| {
+            let mut index = LshIndex::new(params);
+            index
+                .extend(sigs.iter().enumerate().map(|(i, s)| (i as u32, s)))
+                .unwrap();
             black_box(index.len())
         })
     });

@@ -137,10 +137,9 @@ fn lsh(signatures: &[Signature], threshold: f64) -> Lsh {
     let params = LshParams::new(32, 4).expect("valid");
     let t = Instant::now();
     let mut index = LshIndex::new(params);
-    index.reserve(signatures.len(), 128);
-    for (i, s) in signatures.iter().enumerate() {
-        index.insert(i as u32, s).expect("same shape");
-    }
+    index
+        .extend(signatures.iter().enumerate().map(|(i, s)| (i as u32, s)))
+        .expect("same shape");
     let build = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let pairs = index.candidate_pairs();

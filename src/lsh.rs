@@ -335,6 +335,89 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         Ok(old)
     }
 
+    /// Adds many signatures, with the same result as [inserting](LshIndex::insert) them one
+    /// after another in order, built band by band: one band's table is filled for every
+    /// signature before the next, so it stays in cache, where inserting one signature touches
+    /// every band's table.
+    ///
+    /// ```
+    /// # use copydesk::lsh::{LshIndex, LshParams};
+    /// # use copydesk::minhash::Signature;
+    /// let mut index = LshIndex::new(LshParams::new(2, 2)?);
+    /// index.extend([
+    ///     (1u32, Signature::from_parts(vec![1, 2, 3, 4], 4)),
+    ///     (2u32, Signature::from_parts(vec![1, 2, 9, 9], 4)),
+    /// ])?;
+    /// assert_eq!(index.candidate_pairs(), vec![(1, 2)]);
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`LshIndex::insert`], for the first signature that fails; the index is then
+    /// unchanged.
+    pub fn extend<S: Into<CompactSignature>>(
+        &mut self,
+        items: impl IntoIterator<Item = (K, S)>,
+    ) -> Result<()> {
+        let items: Vec<(K, CompactSignature)> =
+            items.into_iter().map(|(k, s)| (k, s.into())).collect();
+        let Some(width) = items.first().map(|(_, s)| s.slots().len()) else {
+            return Ok(());
+        };
+        let width = if self.is_empty() { width } else { self.width };
+        for (_, s) in &items {
+            self.params.check(s.slots().len())?;
+            if s.slots().len() != width {
+                return Err(Error::incompatible(format!(
+                    "the index holds signatures of {width} slots, this one has {}",
+                    s.slots().len()
+                )));
+            }
+        }
+        // Replacing a key, or reusing a freed row, is one insert's work: done one by one.
+        let mut seen: FastMap<&K, ()> = FastMap::default();
+        let fresh = self.free.is_empty()
+            && items
+                .iter()
+                .all(|(k, _)| !self.rows.contains_key(k) && seen.insert(k, ()).is_none());
+        drop(seen);
+        if !fresh {
+            for (k, s) in items {
+                self.insert(k, s)?;
+            }
+            return Ok(());
+        }
+        self.width = width;
+        let first = self.shingles.len();
+        self.reserve(items.len(), width);
+        let mut keys = Vec::with_capacity(items.len());
+        for (i, (k, s)) in items.into_iter().enumerate() {
+            self.slots.extend_from_slice(s.slots());
+            self.shingles.push(s.shingles());
+            let row = u32::try_from(first + i).expect("at most 2^32 signatures");
+            keys.push(k.clone());
+            self.rows.insert(k, row);
+        }
+        let rows = self.params.rows;
+        let bands = self.tables.iter_mut().zip(&mut self.overflow).enumerate();
+        for (b, (table, overflow)) in bands {
+            for (i, key) in keys.iter().enumerate() {
+                let start = (first + i) * width;
+                let band = band_key(&self.slots[start..start + width], b, rows);
+                match table.entry(band) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert((key.clone(), false));
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        e.get_mut().1 = true;
+                        overflow.entry(band).or_default().push(key.clone());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Removes `key`, returning its signature.
     pub fn remove(&mut self, key: &K) -> Option<CompactSignature> {
         let row = self.rows.remove(key)?;
@@ -556,6 +639,88 @@ mod tests {
         assert!(index.candidates(&h.sketch(0..200u64)).is_empty());
         assert!(index.tables.iter().all(|t| t.is_empty()));
         assert!(index.overflow.iter().all(|t| t.is_empty()));
+    }
+
+    /// Signatures of eight slots valued 0 to 3 under keys below 40 (so keys repeat and
+    /// band values collide), or under keys from 100 in order when `fresh`.
+    fn keyed_signatures(
+        n: usize,
+    ) -> impl proptest::strategy::Strategy<Value = Vec<(u32, Signature)>> {
+        use proptest::prelude::*;
+        (
+            any::<bool>(),
+            proptest::collection::vec((0u32..40, proptest::collection::vec(0u32..4, 8)), 0..n),
+        )
+            .prop_map(|(fresh, items)| {
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (k, slots))| {
+                        let k = if fresh { 100 + i as u32 } else { k };
+                        (k, Signature::from_parts(slots, 8))
+                    })
+                    .collect()
+            })
+    }
+
+    /// Every part of two indexes is equal, band tables and the order of their lists included.
+    fn same_index(a: &LshIndex<u32>, b: &LshIndex<u32>) -> bool {
+        a.tables == b.tables
+            && a.overflow == b.overflow
+            && a.rows == b.rows
+            && a.slots == b.slots
+            && a.shingles == b.shingles
+            && a.free == b.free
+            && (a.is_empty() || a.width == b.width)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// `extend` builds the index that inserting one by one builds, after any inserts and
+        /// removals, replacements and freed rows included.
+        #[test]
+        fn extend_is_insert_one_by_one(
+            before in keyed_signatures(12),
+            removed in proptest::collection::vec(0u32..40, 0..4),
+            batch in keyed_signatures(40),
+        ) {
+            let mut one = LshIndex::new(LshParams::new(4, 2).unwrap());
+            for (k, s) in &before {
+                one.insert(*k, s).unwrap();
+            }
+            for k in &removed {
+                one.remove(k);
+            }
+            let mut bulk = one.clone();
+            for (k, s) in &batch {
+                one.insert(*k, s).unwrap();
+            }
+            bulk.extend(batch.iter().map(|(k, s)| (*k, s))).unwrap();
+            proptest::prop_assert!(same_index(&one, &bulk));
+            proptest::prop_assert_eq!(one.candidate_pairs(), bulk.candidate_pairs());
+        }
+    }
+
+    #[test]
+    fn extend_with_a_bad_signature_changes_nothing() {
+        let h = MinHasher::new(MinHashConfig::default()).unwrap();
+        let wide = MinHasher::new(MinHashConfig {
+            slots: 256,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut index = LshIndex::new(LshParams::new(16, 4).unwrap());
+        index.insert(1u32, h.sketch(0..50u64)).unwrap();
+        let before = index.clone();
+        let batch = [
+            (2u32, h.sketch(0..60u64)),
+            (3, wide.sketch(0..60u64)),
+            (4, h.sketch(0..70u64)),
+        ];
+        assert!(index.extend(batch).is_err());
+        assert!(same_index(&index, &before));
+        assert!(index.extend(Vec::<(u32, Signature)>::new()).is_ok());
+        assert!(same_index(&index, &before));
     }
 
     #[test]
