@@ -172,7 +172,7 @@ impl Detector {
         let mut bytes = Vec::new();
         r.read_to_end(&mut bytes)
             .map_err(|e| Error::io(&e, "reading index"))?;
-        Detector::from_bytes(&bytes)
+        Detector::from_bytes(bytes)
     }
 
     /// [`Detector::save`] to a file, atomically: the detector is written to a temporary file
@@ -222,7 +222,7 @@ impl Detector {
     pub fn load_file(path: impl AsRef<Path>) -> Result<Detector> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(&e, path.display()))?;
-        Detector::from_bytes(&bytes).map_err(|e| match e.kind() {
+        Detector::from_bytes(bytes).map_err(|e| match e.kind() {
             ErrorKind::CorruptIndex { reason } => {
                 Error::corrupt(format!("{}: {reason}", path.display()))
             }
@@ -230,7 +230,9 @@ impl Detector {
         })
     }
 
-    fn from_bytes(bytes: &[u8]) -> Result<Detector> {
+    /// The detector saved in `bytes`, which are given back (freed) once decoded: the file's
+    /// bytes, its decoded records and the detector built from them are not all held at once.
+    fn from_bytes(bytes: Vec<u8>) -> Result<Detector> {
         if bytes.len() < 8 || bytes[..8] != MAGIC {
             return Err(Error::corrupt("not a copydesk index (wrong magic bytes)"));
         }
@@ -265,6 +267,7 @@ impl Detector {
         }
         let snapshot: Snapshot = postcard::from_bytes(payload)
             .map_err(|e| Error::corrupt(format!("unreadable records: {e}")))?;
+        drop(bytes);
         Detector::from_snapshot(snapshot)
     }
 
