@@ -534,6 +534,30 @@ impl Finished {
     pub fn stats(&self) -> Stats {
         self.detector.stats()
     }
+
+    /// See [`Detector::compare`].
+    pub fn compare(&self, a: &str, b: &str) -> Option<Similarity> {
+        self.detector.compare(a, b)
+    }
+
+    /// [`Detector::save`]: the same bytes as the detector reclustered instead of finished;
+    /// [`Detector::load`] reads them back into a detector that takes inserts and queries.
+    ///
+    /// # Errors
+    /// As [`Detector::save`].
+    #[cfg(feature = "persist")]
+    pub fn save<W: std::io::Write>(&self, w: W) -> Result<()> {
+        self.detector.save(w)
+    }
+
+    /// [`Detector::save_file`], atomically.
+    ///
+    /// # Errors
+    /// As [`Detector::save_file`].
+    #[cfg(feature = "persist")]
+    pub fn save_file(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        self.detector.save_file(path)
+    }
 }
 
 /// What the tiers decided for an article, before it is stored.
@@ -1477,13 +1501,13 @@ impl Detector {
         changes
     }
 
-    /// Ends a batch: frees what only further inserts and queries use (the near-copy and
-    /// exact-content indexes and the story postings), then [reclusters](Detector::recluster)
-    /// in the memory they held, and hands back the stories, read-only. At a million mutated
-    /// wire articles the indexes are about a third of the detector, more than reclustering
-    /// takes, so a batch's peak memory is that of inserting its articles. This is for a batch
-    /// whose detector is not kept; to go on inserting, or to save the index, use
-    /// [`Detector::recluster`].
+    /// Ends a batch: frees what only further inserts and queries use (the near-copy index's
+    /// band tables, the exact-content index and the story postings), then
+    /// [reclusters](Detector::recluster) in the memory they held, and hands back the stories,
+    /// read-only, with the signatures, so that they can still be compared and saved. At a
+    /// million mutated wire articles the freed indexes are more than reclustering takes, so a
+    /// batch's peak memory is that of inserting its articles. This is for a batch whose
+    /// detector is not kept; to go on inserting, use [`Detector::recluster`].
     ///
     /// ```
     /// # use copydesk::Detector;
@@ -1501,7 +1525,7 @@ impl Detector {
             // Lost links are looked up in the postings, so before they go.
             self.find_lost_links();
         }
-        self.near = LshIndex::new(self.near.params());
+        self.near.drop_bands();
         self.exact = FastMap::default();
         self.postings = FastMap::default();
         let mut changed = 0;

@@ -418,6 +418,17 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         Ok(())
     }
 
+    /// Frees the band tables and keeps the signatures: [`LshIndex::get`] still answers, but
+    /// nothing is a candidate any more. For a detector that is [finished](crate::Detector::finish).
+    pub(crate) fn drop_bands(&mut self) {
+        for table in &mut self.tables {
+            *table = FastMap::default();
+        }
+        for overflow in &mut self.overflow {
+            *overflow = FastMap::default();
+        }
+    }
+
     /// Removes `key`, returning its signature.
     pub fn remove(&mut self, key: &K) -> Option<CompactSignature> {
         let row = self.rows.remove(key)?;

@@ -429,6 +429,18 @@ proptest! {
             prop_assert_eq!(finished.members(v.story), d.members(v.story));
         }
         prop_assert!(finished.verdicts().map(|(id, _)| id).eq(d.verdicts().map(|(id, _)| id)));
+        // It keeps the signatures: comparisons and the saved file are the detector's.
+        let ids: Vec<&str> = d.verdicts().map(|(id, _)| id).take(8).collect();
+        for pair in ids.windows(2) {
+            prop_assert_eq!(finished.compare(pair[0], pair[1]), d.compare(pair[0], pair[1]));
+        }
+        #[cfg(feature = "persist")]
+        {
+            let (mut saved, mut finished_saved) = (Vec::new(), Vec::new());
+            d.save(&mut saved).unwrap();
+            finished.save(&mut finished_saved).unwrap();
+            prop_assert!(saved == finished_saved, "the same file");
+        }
         let differ: Vec<(String, copydesk::StoryId)> = before
             .into_iter()
             .filter(|(id, story)| d.story_of(id) != Some(*story))

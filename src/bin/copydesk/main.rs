@@ -662,12 +662,23 @@ fn index_build(
         mode.stream,
         |_, _| Ok(()),
     )?;
-    let revision = mode
-        .revise(&mut detector)
-        .map(|note| format!(" ({note})"))
-        .unwrap_or_default();
-    detector.save_file(output)?;
-    let s = detector.stats();
+    let (revision, s) = if mode.revision() == Revision::Recluster {
+        // As `cluster`: the lookup indexes are freed before the stories are re-formed; the
+        // saved file is the same, and loading it builds them again.
+        let stories = detector.finish();
+        stories.save_file(output)?;
+        (
+            format!(" ({})", reclustered(stories.changed())),
+            stories.stats(),
+        )
+    } else {
+        let revision = mode
+            .revise(&mut detector)
+            .map(|note| format!(" ({note})"))
+            .unwrap_or_default();
+        detector.save_file(output)?;
+        (revision, detector.stats())
+    };
     let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
     ui.summary(&format!(
         "{}: {} in {}{revision}, {:.1} MB on disk; {}{}",
