@@ -276,7 +276,14 @@ impl Detector {
             .map_err(|e| Error::corrupt(format!("saved configuration: {e}")))?;
         d.df = s.df;
         let mut last: Option<u32> = None;
-        for r in s.docs {
+        // Taken from the back of the reversed list, whose memory is given back as it empties:
+        // the records are not all held beside the finished detector.
+        let mut docs = s.docs;
+        docs.reverse();
+        while let Some(r) = docs.pop() {
+            if docs.capacity() > 2 * docs.len() + 1024 {
+                docs.shrink_to_fit();
+            }
             if last.is_some_and(|l| r.number <= l) || r.number >= s.next_doc {
                 return Err(Error::corrupt(format!(
                     "article number {} out of order",
