@@ -418,7 +418,8 @@ fn insert_all(
     let mut totals = Totals::default();
     let mut failed = None;
     std::thread::scope(|scope| -> Result<()> {
-        // One batch waits to be inserted, one is inserted, one is read: memory stays bounded.
+        // Rendezvous channels: one batch is inserted while the next is read and analysed, and
+        // no more are held, so memory stays bounded.
         let (to_insert, analysed) = sync_channel::<(Vec<Article>, Vec<copydesk::Result<_>>)>(0);
         let (to_report, decided) = sync_channel(0);
         scope.spawn(move || {
