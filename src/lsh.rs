@@ -188,6 +188,26 @@ fn band_key(slots: &[u16], band: usize, rows: usize) -> u64 {
     fmix64(h)
 }
 
+/// Files `key` under band value `band` of one band: in the table when it is the value's first
+/// key, in the overflow lists after it (and the table's entry says so).
+#[inline]
+fn add_to_band<K: Clone + Eq + Hash>(
+    table: &mut FastMap<u64, (K, bool)>,
+    overflow: &mut FastMap<u64, Vec<K>>,
+    band: u64,
+    key: &K,
+) {
+    match table.entry(band) {
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert((key.clone(), false));
+        }
+        std::collections::hash_map::Entry::Occupied(mut e) => {
+            e.get_mut().1 = true;
+            overflow.entry(band).or_default().push(key.clone());
+        }
+    }
+}
+
 /// Simpson's rule with 64 intervals: the integrands are smooth polynomials.
 fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
     const N: usize = 64;
@@ -307,15 +327,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         let keys = params.keys(signature.slots())?;
         let bands = self.tables.iter_mut().zip(&mut self.overflow);
         for ((table, overflow), band) in bands.zip(keys) {
-            match table.entry(band) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert((key.clone(), false));
-                }
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    e.get_mut().1 = true;
-                    overflow.entry(band).or_default().push(key.clone());
-                }
-            }
+            add_to_band(table, overflow, band, &key);
         }
         self.width = width;
         let row = match self.free.pop() {
@@ -404,15 +416,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             for (i, key) in keys.iter().enumerate() {
                 let start = (first + i) * width;
                 let band = band_key(&self.slots[start..start + width], b, rows);
-                match table.entry(band) {
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert((key.clone(), false));
-                    }
-                    std::collections::hash_map::Entry::Occupied(mut e) => {
-                        e.get_mut().1 = true;
-                        overflow.entry(band).or_default().push(key.clone());
-                    }
-                }
+                add_to_band(table, overflow, band, key);
             }
         }
         Ok(())
