@@ -960,6 +960,17 @@ impl Detector {
     /// [`ErrorKind::IdConflict`] when the id is indexed; [`ErrorKind::InvalidRecord`] when the
     /// number is taken or the signature or vector does not fit this detector's configuration.
     pub fn restore(&mut self, record: ArticleRecord) -> Result<()> {
+        self.restore_with(record, None)
+    }
+
+    /// [`Detector::restore`]; with `pending`, the signature is left there for the caller to
+    /// add to the near-copy index in bulk ([`LshIndex::extend`]), which must happen before the
+    /// detector is used.
+    pub(crate) fn restore_with(
+        &mut self,
+        record: ArticleRecord,
+        pending: Option<&mut Vec<(u32, CompactSignature)>>,
+    ) -> Result<()> {
         let ArticleRecord {
             number,
             id,
@@ -1002,9 +1013,14 @@ impl Detector {
                 self.config.minhash.slots
             )));
         }
-        self.near
-            .insert(number, signature)
-            .map_err(|e| invalid(format!("article {id:?}: {e}")))?;
+        match pending {
+            Some(pending) => pending.push((number, signature)),
+            None => {
+                self.near
+                    .insert(number, signature)
+                    .map_err(|e| invalid(format!("article {id:?}: {e}")))?;
+            }
+        }
         push_to(&mut self.exact, content, number);
         if self.config.story.enabled {
             for term in vector.top(self.config.story.index_terms) {

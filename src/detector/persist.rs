@@ -280,6 +280,15 @@ impl Detector {
         // the records are not all held beside the finished detector.
         let mut docs = s.docs;
         docs.reverse();
+        // Signatures go into the near-copy index in bulk, band by band (a few at a time in
+        // unit tests, whose samples are small, so that more than one bulk is tested).
+        const BULK: usize = if cfg!(test) { 3 } else { 1 << 16 };
+        let mut pending = Vec::with_capacity(BULK.min(docs.len()));
+        let index = |d: &mut Detector, pending: &mut Vec<_>| {
+            d.near
+                .extend(pending.drain(..))
+                .map_err(|e| Error::corrupt(e.to_string()))
+        };
         while let Some(r) = docs.pop() {
             if docs.capacity() > 2 * docs.len() + 1024 {
                 docs.shrink_to_fit();
@@ -291,8 +300,13 @@ impl Detector {
                 )));
             }
             last = Some(r.number);
-            d.restore(r).map_err(|e| Error::corrupt(e.to_string()))?;
+            d.restore_with(r, Some(&mut pending))
+                .map_err(|e| Error::corrupt(e.to_string()))?;
+            if pending.len() == BULK {
+                index(&mut d, &mut pending)?;
+            }
         }
+        index(&mut d, &mut pending)?;
         d.next_doc = s.next_doc;
         Ok(d)
     }
