@@ -124,7 +124,7 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
             args.cluster_field
         ));
     }
-    let revision = args.mode.revise(&mut detector);
+    let (detector, revision) = args.mode.revise(detector);
     let elapsed = start.elapsed().as_secs_f64();
 
     // Scores over the labelled articles, with their final stories.

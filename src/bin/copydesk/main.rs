@@ -242,19 +242,61 @@ impl ModeArgs {
         self.revision() != Revision::None
     }
 
-    /// Revises the stories as asked, and says what changed (`None` when nothing was asked).
-    fn revise(&self, detector: &mut Detector) -> Option<String> {
+    /// Revises the stories as asked, once every article is in, and says what changed (`None`
+    /// when nothing was asked). Re-forming them [finishes](Detector::finish) the detector:
+    /// nothing more is inserted, so its lookup indexes are freed first, which keeps a large
+    /// batch's peak memory that of reading it.
+    fn revise(&self, mut detector: Detector) -> (Revised, Option<String>) {
         match self.revision() {
-            Revision::Merge => Some(format!("{} merges", detector.merge_stories())),
-            Revision::Recluster => Some(reclustered(detector.recluster())),
-            Revision::None => None,
+            Revision::Merge => {
+                let note = format!("{} merges", detector.merge_stories());
+                (Revised::Kept(detector), Some(note))
+            }
+            Revision::Recluster => {
+                let stories = detector.finish();
+                let note = format!("reclustered: {} articles changed story", stories.changed());
+                (Revised::Finished(stories), Some(note))
+            }
+            Revision::None => (Revised::Kept(detector), None),
         }
     }
 }
 
-/// What a recluster changed, for the summary.
-fn reclustered(changed: usize) -> String {
-    format!("reclustered: {changed} articles changed story")
+/// A batch's stories once revised: [finished](Detector::finish) when they were re-formed,
+/// the detector as it is otherwise.
+enum Revised {
+    Finished(copydesk::Finished),
+    Kept(Detector),
+}
+
+impl Revised {
+    fn verdicts(&self) -> Box<dyn Iterator<Item = (&str, Verdict)> + '_> {
+        match self {
+            Revised::Finished(f) => Box::new(f.verdicts()),
+            Revised::Kept(d) => Box::new(d.verdicts()),
+        }
+    }
+
+    fn story_of(&self, id: &str) -> Option<copydesk::StoryId> {
+        match self {
+            Revised::Finished(f) => f.story_of(id),
+            Revised::Kept(d) => d.story_of(id),
+        }
+    }
+
+    fn stats(&self) -> copydesk::Stats {
+        match self {
+            Revised::Finished(f) => f.stats(),
+            Revised::Kept(d) => d.stats(),
+        }
+    }
+
+    fn save_file(&self, path: &Path) -> copydesk::Result<()> {
+        match self {
+            Revised::Finished(f) => f.save_file(path),
+            Revised::Kept(d) => d.save_file(path),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -611,27 +653,17 @@ fn cluster(
         }
         Ok(())
     });
-    let (merges, s) = if mode.revision() == Revision::Recluster {
-        // Nothing more is inserted: the lookup indexes are freed before the stories are
-        // re-formed, which keeps a large batch's peak memory that of reading it.
-        let stories = detector.finish();
-        for (id, v) in stories.verdicts() {
-            out.row(Row::new(id.to_string(), &v, true))?;
-        }
-        let note = reclustered(stories.changed());
-        (format!(" ({note})"), stories.stats())
-    } else {
-        let note = match mode.revise(&mut detector) {
-            Some(note) => {
-                for (id, v) in detector.verdicts() {
-                    out.row(Row::new(id.to_string(), &v, true))?;
-                }
-                format!(" ({note})")
+    let (revised, note) = mode.revise(detector);
+    let merges = match note {
+        Some(note) => {
+            for (id, v) in revised.verdicts() {
+                out.row(Row::new(id.to_string(), &v, true))?;
             }
-            None => String::new(),
-        };
-        (note, detector.stats())
+            format!(" ({note})")
+        }
+        None => String::new(),
     };
+    let s = revised.stats();
     out.finish()?;
     let totals = read?;
     ui.summary(&format!(
@@ -663,23 +695,11 @@ fn index_build(
         mode.stream,
         |_, _| Ok(()),
     )?;
-    let (revision, s) = if mode.revision() == Revision::Recluster {
-        // As `cluster`: the lookup indexes are freed before the stories are re-formed; the
-        // saved file is the same, and loading it builds them again.
-        let stories = detector.finish();
-        stories.save_file(output)?;
-        (
-            format!(" ({})", reclustered(stories.changed())),
-            stories.stats(),
-        )
-    } else {
-        let revision = mode
-            .revise(&mut detector)
-            .map(|note| format!(" ({note})"))
-            .unwrap_or_default();
-        detector.save_file(output)?;
-        (revision, detector.stats())
-    };
+    // A finished detector saves the same file; loading it builds the lookup indexes again.
+    let (revised, note) = mode.revise(detector);
+    let revision = note.map(|n| format!(" ({n})")).unwrap_or_default();
+    revised.save_file(output)?;
+    let s = revised.stats();
     let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
     ui.summary(&format!(
         "{}: {} in {}{revision}, {:.1} MB on disk; {}{}",
