@@ -251,9 +251,9 @@ fn bench_lsh(c: &mut Criterion) {
         })
     });
     let mut index = LshIndex::new(params);
-    for (i, s) in sigs.iter().enumerate() {
-        index.insert(i as u32, s.clone()).unwrap();
-    }
+    index
+        .extend(sigs.iter().enumerate().map(|(i, s)| (i as u32, s)))
+        .unwrap();
     g.bench_function("query_32x4", |b| {
         b.iter(|| {
             for s in &sigs {

@@ -23,11 +23,10 @@ bars are set on in N paired rounds, each a few seconds long: gaoya's signatures 
 and prints each round's ratios and their median.
 """
 
-import statistics
-
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 

@@ -1569,25 +1569,18 @@ impl Detector {
     /// Looks up the links of the articles restored without them (and not copies) among the
     /// earlier articles, on rayon's pool when there is one, and keeps them for the next run.
     fn find_lost_links(&mut self) {
-        let lost = |(d, doc): (u32, &Doc)| {
+        let lost = |&(d, doc): &(u32, &Doc)| {
             (doc.links.is_none() && !Self::is_copy(doc))
                 .then(|| (d, self.kept_links(self.candidates_of(&doc.vector, d))))
         };
-        let numbers: Vec<u32> = self.docs.iter().map(|(d, _)| d).collect();
-        let docs = &self.docs;
+        let docs: Vec<(u32, &Doc)> = self.docs.iter().collect();
         #[cfg(feature = "rayon")]
         let found: Vec<(u32, Links)> = {
             use rayon::prelude::*;
-            numbers
-                .par_iter()
-                .filter_map(|&d| lost((d, &docs[&d])))
-                .collect()
+            docs.par_iter().filter_map(lost).collect()
         };
         #[cfg(not(feature = "rayon"))]
-        let found: Vec<(u32, Links)> = numbers
-            .iter()
-            .filter_map(|&d| lost((d, &docs[&d])))
-            .collect();
+        let found: Vec<(u32, Links)> = docs.iter().filter_map(lost).collect();
         for (d, links) in found {
             self.docs.get_mut(d).expect("numbered from docs").links = Some(links);
         }
