@@ -190,18 +190,36 @@ impl MinHasher {
     /// by a probe sequence that depends only on the bin's index and the seed, so two documents
     /// copy from the same bin whenever both have it filled.
     fn densify(&self, slots: &mut [u32]) {
+        // The usual signature sizes get a 256-byte table of filled bins; the rest 4 KiB.
+        if slots.len() <= 256 {
+            self.densify_in::<256>(slots);
+        } else {
+            self.densify_in::<4096>(slots);
+        }
+    }
+
+    /// [`MinHasher::densify`] for at most `N` slots (`N` a power of two).
+    #[inline(always)]
+    fn densify_in<const N: usize>(&self, slots: &mut [u32]) {
         let k = slots.len();
+        debug_assert!(k <= N && N.is_power_of_two());
         // A bin a shingle filled has the flag bit clear; empty bins (`EMPTY_SLOT`) and
-        // densified ones have it set. Testing a probed slot this way is a load and a mask.
+        // densified ones have it set.
         let own = |v: u32| v & DENSIFIED == 0;
-        // At most 4096 slots: a bitmap of 64 words on the stack, to walk the empty bins
-        // without a branch per bin.
+        // `owned[j]` is 1 when a shingle filled bin `j`: testing a probed bin is then one byte
+        // load at an index masked into range (no bounds check). `filled` holds the same as
+        // bits, to walk the empty bins without a branch per bin.
+        let mut owned = [0u8; N];
         let mut filled = [0u64; 64];
         let mut empty = 0;
-        for (i, &v) in slots.iter().enumerate() {
-            let bit = u64::from(own(v));
-            filled[i >> 6] |= bit << (i & 63);
-            empty += 1 - bit as usize;
+        for ((chunk, flags), word) in slots.chunks(64).zip(owned.chunks_mut(64)).zip(&mut filled) {
+            let mut bits = 0u64;
+            for (b, (&v, flag)) in chunk.iter().zip(flags).enumerate() {
+                *flag = u8::from(own(v));
+                bits |= u64::from(own(v)) << b;
+            }
+            *word = bits;
+            empty += chunk.len() - bits.count_ones() as usize;
         }
         if empty == 0 || empty == k {
             return;
@@ -226,10 +244,10 @@ impl MinHasher {
         'bins: for i in empties {
             // Eight probes at a time, tested without a branch each: whether a probe hits is a
             // coin toss the branch predictor cannot learn.
-            for chunk in self.probes[i * depth..(i + 1) * depth].chunks(8) {
+            for chunk in self.probes[i * depth..(i + 1) * depth].chunks_exact(8) {
                 let mut hits = 0u32;
                 for (a, &j) in chunk.iter().enumerate() {
-                    hits |= u32::from(own(slots[usize::from(j)])) << a;
+                    hits |= u32::from(owned[usize::from(j) & (N - 1)]) << a;
                 }
                 if hits != 0 {
                     let j = usize::from(chunk[hits.trailing_zeros() as usize]);
@@ -788,7 +806,7 @@ mod tests {
 
     #[test]
     fn densify_matches_naive_for_every_fill() {
-        for slots in [4usize, 64, 128, 1000, 2048] {
+        for slots in [4usize, 64, 128, 200, 256, 257, 1000, 2048, 4096] {
             let h = MinHasher::new(MinHashConfig {
                 slots,
                 ..MinHashConfig::default()
