@@ -327,11 +327,11 @@ fn a_restart_rebuilds_the_index_from_the_store() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("another configuration"));
-    // A store of another schema version (schema 1's records hold unflagged signatures) is
-    // refused with both versions named, and left as it was.
+    // A store of another schema version (schema 3's records hold signatures and terms of
+    // the previous word hash) is refused with both versions named, and left as it was.
     let db = dir.0.join("copydesk.sqlite3");
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+    conn.execute_batch("PRAGMA user_version = 3;").unwrap();
     let rows: i64 = conn
         .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
         .unwrap();
@@ -344,7 +344,7 @@ fn a_restart_rebuilds_the_index_from_the_store() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("schema version 1") && err.contains("reads version 3"),
+        err.contains("schema version 3") && err.contains("reads version 4"),
         "{err}"
     );
     let conn = rusqlite::Connection::open(&db).unwrap();

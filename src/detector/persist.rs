@@ -31,11 +31,13 @@ use xxhash_rust::xxh3::Xxh3;
 /// is refused with [`ErrorKind::IndexVersion`]. Version 2: signature slots flag densified
 /// bins ([`DENSIFIED`](crate::minhash::DENSIFIED)). Version 3: the configuration has
 /// [`TermConfig::lede_words`](crate::terms::TermConfig::lede_words). Version 4: each article
-/// keeps its story links ([`ArticleRecord::links`]).
+/// keeps its story links ([`ArticleRecord::links`]). Version 5: words of up to 8 bytes are
+/// hashed without xxh3 ([`word_hash`](crate::shingle::word_hash)), so every signature and
+/// term differs.
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
 /// of anything saved (the configuration included) is a new version.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 const MAGIC: [u8; 8] = *b"copydesk";
 const HEADER: usize = 16;
@@ -420,13 +422,35 @@ mod tests {
         let got = got.join(" ");
         assert_eq!(
             (FORMAT_VERSION, got.as_str()),
-            (4, PINNED_FIELDS),
+            (5, PINNED_FIELDS),
             "the saved fields changed: bump FORMAT_VERSION and update PINNED_FIELDS"
         );
     }
 
-    /// The configuration's and a record's fields in format version 4, sorted. (Version 4
-    /// added `record.links`.)
+    #[test]
+    fn the_saved_values_are_pinned_to_the_format_version() {
+        // The fields test above cannot see a change of values: a new word hash, shingle hash
+        // or term weight changes every signature and term a file holds, and a file saved
+        // before it would load and then match nothing. Such a change fails this test: bump
+        // FORMAT_VERSION (and the service's store schema), then update the value.
+        let d = sample();
+        let records: Vec<_> = ["a0", "a1", "a3"]
+            .into_iter()
+            .map(|id| d.record(id).unwrap())
+            .collect();
+        let json = serde_json::to_vec(&records).unwrap();
+        assert_eq!(
+            (FORMAT_VERSION, xxhash_rust::xxh3::xxh3_64(&json)),
+            (5, PINNED_VALUES),
+            "the saved values changed: bump FORMAT_VERSION and update PINNED_VALUES"
+        );
+    }
+
+    /// XXH3-64 of three sample records in JSON, in format version 5.
+    const PINNED_VALUES: u64 = 4_256_226_193_455_626_302;
+
+    /// The configuration's and a record's fields in format version 5, sorted. (Version 4
+    /// added `record.links`; version 5 changed values, not fields.)
     const PINNED_FIELDS: &str = concat!(
         "lsh lsh.bands lsh.rows max_article_bytes min_containment_shingles ",
         "minhash minhash.algorithm minhash.seed minhash.slots near_copy ",

@@ -13,8 +13,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 
 /// The schema version, in SQLite's `user_version`. 2: signatures flag densified slots. 3:
-/// records keep the article's story links.
-const SCHEMA: i64 = 3;
+/// records keep the article's story links. 4: the word hash changed (short words without
+/// xxh3), so stored signatures, terms and term statistics are another version's.
+const SCHEMA: i64 = 4;
 
 /// One stored article.
 #[derive(Clone, Debug)]
