@@ -1,7 +1,7 @@
 //! Shingling: the overlapping word or character n-grams of a text, as 64-bit hashes.
 //!
-//! Words are hashed once each, with xxh3 over their normalised UTF-8 bytes and the configured
-//! seed ([`word_hash`]). A word k-shingle's hash combines the k word hashes in order
+//! Words are hashed once each from their normalised UTF-8 bytes and the configured seed
+//! ([`word_hash`]: a word of up to 8 bytes as one padded integer, longer ones with xxh3). A word k-shingle's hash combines the k word hashes in order
 //! ([`combine`]), so a shingle costs k multiplications, not a string. Character n-grams are
 //! hashed with xxh3 over the n characters' bytes of the normalised text (words joined by single
 //! spaces). Nothing allocates per shingle: [`WordShingles`] walks a slice of word hashes.
