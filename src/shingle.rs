@@ -313,8 +313,25 @@ mod tests {
         fmix64(x ^ seed ^ (bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
     }
 
+    /// `combine` as documented, one loop for every length.
+    fn naive_combine(words: &[u64], seed: u64) -> u64 {
+        let mut h = seed ^ 0x243f_6a88_85a3_08d3 ^ words.len() as u64;
+        for &w in words {
+            h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(27);
+        }
+        fmix64(h)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
+        #[test]
+        fn combine_matches_the_loop_for_every_length(
+            words in proptest::collection::vec(any::<u64>(), 0..9),
+            seed in any::<u64>(),
+        ) {
+            prop_assert_eq!(combine(&words, seed), naive_combine(&words, seed));
+        }
+
         #[test]
         fn word_hash_matches_the_padded_oracle(word in "\\PC{0,12}", seed in any::<u64>()) {
             prop_assert_eq!(word_hash(&word, seed), naive_word_hash(&word, seed));
