@@ -78,7 +78,7 @@ pub struct Normalizer {
 /// index of the first other byte, or `bytes.len()`), and whether the run has an upper-case
 /// letter. Eight bytes a step (SWAR): a word's end costs one well-predicted test instead of a
 /// byte loop whose exit the branch predictor cannot learn.
-#[inline]
+#[inline(always)]
 pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -89,15 +89,20 @@ pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
         let above = x + LOW * u64::from(0x7f - hi);
         at_least & !above & HIGH
     };
-    let mut upper = 0u64;
-    while let Some(chunk) = bytes.get(from..from + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+    // For eight bytes: the high bit of each byte that is not an ASCII letter or digit, and of
+    // each capital.
+    let classify = |x: u64| {
         let ascii = !x & HIGH;
         let low7 = x & !HIGH;
         let capitals = in_range(low7, b'A', b'Z') & ascii;
         let alnum =
             (in_range(low7, b'0', b'9') | in_range(low7 | (LOW * 0x20), b'a', b'z')) & ascii;
-        let other = !alnum & HIGH;
+        (!alnum & HIGH, capitals)
+    };
+    let mut upper = 0u64;
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let (other, capitals) =
+            classify(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
         if other != 0 {
             // Only the capitals before the run's end count.
             let run = other.trailing_zeros();
@@ -107,6 +112,21 @@ pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
         upper |= capitals;
         from += 8;
     }
+    let left = bytes.len() - from;
+    if left == 0 {
+        return (from, upper != 0);
+    }
+    if let Some(last) = bytes.last_chunk::<8>() {
+        // Under eight bytes left (a line's last word, every few words on a wire): the line's
+        // last eight bytes, shifted so that `from` is the first lane. The lanes past the end
+        // read as zero, which ends the run, so one step decides it, not a byte loop whose exit
+        // the branch predictor cannot learn.
+        let (other, capitals) = classify(u64::from_le_bytes(*last) >> (8 * (8 - left)));
+        let run = other.trailing_zeros();
+        upper |= capitals & ((1u64 << run) - 1);
+        return (from + (run / 8) as usize, upper != 0);
+    }
+    // A line shorter than eight bytes.
     let mut tail_upper = false;
     while from < bytes.len() && bytes[from].is_ascii_alphanumeric() {
         tail_upper |= bytes[from].is_ascii_uppercase();
