@@ -314,17 +314,10 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         signature: impl Into<CompactSignature>,
     ) -> Result<Option<CompactSignature>> {
         let signature = signature.into();
-        let params = self.params;
         let width = signature.slots().len();
-        params.check(width)?;
-        if !self.is_empty() && width != self.width {
-            return Err(Error::incompatible(format!(
-                "the index holds signatures of {} slots, this one has {width}",
-                self.width
-            )));
-        }
+        self.check_width(if self.is_empty() { width } else { self.width }, width)?;
         let old = self.remove(&key);
-        let keys = params.keys(signature.slots())?;
+        let keys = self.params.keys(signature.slots())?;
         let bands = self.tables.iter_mut().zip(&mut self.overflow);
         for ((table, overflow), band) in bands.zip(keys) {
             add_to_band(table, overflow, band, &key);
@@ -378,13 +371,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         };
         let width = if self.is_empty() { width } else { self.width };
         for (_, s) in &items {
-            self.params.check(s.slots().len())?;
-            if s.slots().len() != width {
-                return Err(Error::incompatible(format!(
-                    "the index holds signatures of {width} slots, this one has {}",
-                    s.slots().len()
-                )));
-            }
+            self.check_width(width, s.slots().len())?;
         }
         // Replacing a key, or reusing a freed row, is one insert's work: done one by one.
         let mut seen: FastMap<&K, ()> = FastMap::default();
@@ -418,6 +405,18 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
                 let band = band_key(&self.slots[start..start + width], b, rows);
                 add_to_band(table, overflow, band, key);
             }
+        }
+        Ok(())
+    }
+
+    /// A signature of `width` slots fits the bands, and the `expected` width of the index's
+    /// signatures.
+    fn check_width(&self, expected: usize, width: usize) -> Result<()> {
+        self.params.check(width)?;
+        if width != expected {
+            return Err(Error::incompatible(format!(
+                "the index holds signatures of {expected} slots, this one has {width}"
+            )));
         }
         Ok(())
     }
