@@ -326,7 +326,11 @@ fn a_restart_rebuilds_the_index_from_the_store() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("another configuration"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another configuration (near_copy: store 0.5, given 0.9)"),
+        "{err}"
+    );
     // A store of another schema version (schema 3's records hold signatures and terms of
     // the previous word hash) is refused with both versions named, and left as it was.
     let db = dir.0.join("copydesk.sqlite3");

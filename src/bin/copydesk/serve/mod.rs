@@ -656,6 +656,26 @@ fn apply_insert(index: &mut Index, item: &Item, inserts: &mut Vec<Stored>) -> Ou
     }
 }
 
+/// The settings in which two configurations differ, as `path: stored, given`: what a refused
+/// start names, so that an upgrade whose defaults changed says which ones.
+fn differences(stored: &Value, given: &Value, path: &str) -> Vec<String> {
+    match (stored, given) {
+        (Value::Object(a), Value::Object(b)) => a
+            .iter()
+            .flat_map(|(k, v)| {
+                let here = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                differences(v, b.get(k).unwrap_or(&Value::Null), &here)
+            })
+            .collect(),
+        (a, b) if a != b => vec![format!("{path}: store {a}, given {b}")],
+        _ => Vec::new(),
+    }
+}
+
 /// Loads the store, rebuilds the detector, and serves until SIGINT or SIGTERM.
 pub fn run(options: Options) -> Result<()> {
     let load_start = Instant::now();
@@ -665,9 +685,15 @@ pub fn run(options: Options) -> Result<()> {
         Some(stored) => {
             if stored != options.config {
                 anyhow::bail!(
-                    "{}: the store was created with another configuration; \
-                     start without --config, or with a new --data folder",
-                    store.path().display()
+                    "{}: the store was created with another configuration ({}); start with \
+                     the store's (in a --config file), or with a new --data folder",
+                    store.path().display(),
+                    differences(
+                        &serde_json::to_value(&stored)?,
+                        &serde_json::to_value(&options.config)?,
+                        ""
+                    )
+                    .join(", ")
                 );
             }
             stored
