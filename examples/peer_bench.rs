@@ -32,6 +32,9 @@
 //! With `--misses`, prints instead, for every reference pair the peers' tokenisation misses,
 //! its exact Jaccard, its estimate and whether LSH made it a candidate: where recall is lost.
 //!
+//! `--slots N` signs with `N` slots instead of 128 (the LSH still bands the first 128): the
+//! cost of a longer signature, such as the detector's default 256.
+//!
 //! Prints one JSON object per variant, in the peers script's field names.
 
 use copydesk::lsh::{LshIndex, LshParams};
@@ -220,6 +223,7 @@ fn main() {
     let mut only: Option<String> = None;
     let mut truth_path = None;
     let mut threads = 1usize;
+    let mut slots = 128usize;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -234,10 +238,17 @@ fn main() {
                     .and_then(|n| n.parse().ok())
                     .expect("--threads N")
             }
+            "--slots" => {
+                slots = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n >= 128)
+                    .expect("--slots N, at least 128 (the LSH uses 128)")
+            }
             _ => {
                 eprintln!(
                     "usage: peer_bench --corpus PATH... [--truth PATH] [--threads N] \
-                     [--variant NAME] [--misses] [--seeds N]"
+                     [--variant NAME] [--misses] [--seeds N] [--slots N]"
                 );
                 std::process::exit(2);
             }
@@ -273,8 +284,20 @@ fn main() {
         return;
     }
 
-    let detector = Detector::new(DetectorConfig::default()).expect("valid");
-    let minhasher = MinHasher::new(MinHashConfig::default()).expect("valid");
+    // 128 slots unless `--slots` says otherwise, as the peers are measured (the detector's
+    // default is 256).
+    let minhash = MinHashConfig {
+        slots,
+        ..MinHashConfig::default()
+    };
+    // The LSH below bands all 128 slots (32 × 4), so the detector densifies all of them.
+    let detector = Detector::new(DetectorConfig {
+        minhash: minhash.clone(),
+        lsh: Some(LshParams::new(32, 4).expect("valid")),
+        ..DetectorConfig::default()
+    })
+    .expect("valid");
+    let minhasher = MinHasher::new(minhash).expect("valid");
     // Best of three for the signature timings: the machine is shared.
     let best = |f: &dyn Fn() -> Vec<Signature>| {
         let mut best = f64::INFINITY;
@@ -289,7 +312,7 @@ fn main() {
         }
         (best, out)
     };
-    let empty = || Signature::from_parts(vec![u32::MAX; 128], 0);
+    let empty = || Signature::from_parts(vec![u32::MAX; slots], 0);
     let own = || -> Vec<Signature> {
         texts
             .par_iter()

@@ -156,9 +156,37 @@ impl MinHasher {
     /// The signature of a set of shingle hashes. Repeats do not change it.
     /// [`Signature::shingles`] counts the items given, repeats included.
     pub fn sketch(&self, shingles: impl IntoIterator<Item = u64>) -> Signature {
+        self.sketch_for_bands(shingles, self.config.slots)
+    }
+
+    /// [`MinHasher::sketch`], densifying only the first `banded` slots: the slots that LSH
+    /// bands read ([`LshParams::slots`](crate::lsh::LshParams::slots)). The other empty bins
+    /// stay empty, flagged [`DENSIFIED`]. Jaccard and containment estimates are exactly
+    /// [`MinHasher::sketch`]'s, since they never read a densified slot's value (only whether
+    /// a slot was filled), and so are the bands' keys; densifying costs in proportion to the
+    /// empty bins, so for a signature longer than its bands (the detector's 256 slots, banded
+    /// over 120) most of that cost goes. `banded` is capped at the signature's length; classic
+    /// MinHash has no empty bins and ignores it.
+    ///
+    /// ```
+    /// use copydesk::minhash::{MinHashConfig, MinHasher};
+    ///
+    /// let hasher = MinHasher::new(MinHashConfig { slots: 256, ..Default::default() })?;
+    /// let (a, b) = (0..40u64, 20..60u64);
+    /// let (full_a, full_b) = (hasher.sketch(a.clone()), hasher.sketch(b.clone()));
+    /// let (part_a, part_b) = (hasher.sketch_for_bands(a, 120), hasher.sketch_for_bands(b, 120));
+    /// assert_eq!(part_a.jaccard(&part_b), full_a.jaccard(&full_b));
+    /// assert_eq!(part_a.slots()[..120], full_a.slots()[..120]);
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn sketch_for_bands(
+        &self,
+        shingles: impl IntoIterator<Item = u64>,
+        banded: usize,
+    ) -> Signature {
         let mut slots = vec![EMPTY_SLOT; self.config.slots];
         let count = match self.config.algorithm {
-            Algorithm::OnePermutation => self.oph(shingles, &mut slots),
+            Algorithm::OnePermutation => self.oph(shingles, &mut slots, banded),
             Algorithm::Classic => self.classic(shingles, &mut slots),
         };
         Signature {
@@ -167,7 +195,12 @@ impl MinHasher {
         }
     }
 
-    fn oph(&self, shingles: impl IntoIterator<Item = u64>, slots: &mut [u32]) -> u32 {
+    fn oph(
+        &self,
+        shingles: impl IntoIterator<Item = u64>,
+        slots: &mut [u32],
+        banded: usize,
+    ) -> u32 {
         let k = slots.len() as u64;
         let mut count = 0u32;
         for h in shingles {
@@ -181,27 +214,29 @@ impl MinHasher {
             count = count.saturating_add(1);
         }
         if count > 0 {
-            self.densify(slots);
+            self.densify(slots, banded.min(slots.len()));
         }
         count
     }
 
     /// Optimal densification: every empty bin copies a bin that was filled by a shingle, chosen
     /// by a probe sequence that depends only on the bin's index and the seed, so two documents
-    /// copy from the same bin whenever both have it filled.
-    fn densify(&self, slots: &mut [u32]) {
+    /// copy from the same bin whenever both have it filled. Only the empty bins among the
+    /// first `upto` are densified (from any filled bin).
+    fn densify(&self, slots: &mut [u32], upto: usize) {
         // The usual signature sizes get a 256-byte table of filled bins; the rest 4 KiB.
         if slots.len() <= 256 {
-            self.densify_in::<256>(slots);
+            self.densify_in::<256>(slots, upto);
         } else {
-            self.densify_in::<4096>(slots);
+            self.densify_in::<4096>(slots, upto);
         }
     }
 
     /// [`MinHasher::densify`] for at most `N` slots (`N` a power of two).
     #[inline(always)]
-    fn densify_in<const N: usize>(&self, slots: &mut [u32]) {
+    fn densify_in<const N: usize>(&self, slots: &mut [u32], upto: usize) {
         let k = slots.len();
+        debug_assert!(upto <= k);
         debug_assert!(k <= N && N.is_power_of_two());
         // A bin a shingle filled has the flag bit clear; empty bins (`EMPTY_SLOT`) and
         // densified ones have it set.
@@ -225,12 +260,12 @@ impl MinHasher {
             return;
         }
         let depth = self.probe_depth;
-        // The empty bins, in order, from the bitmap's complement.
-        let empties = (0..k.div_ceil(64)).flat_map(|w| {
-            let valid = if (w + 1) * 64 <= k {
+        // The empty bins before `upto`, in order, from the bitmap's complement.
+        let empties = (0..upto.div_ceil(64)).flat_map(|w| {
+            let valid = if (w + 1) * 64 <= upto {
                 u64::MAX
             } else {
-                (1u64 << (k % 64)) - 1
+                (1u64 << (upto % 64)) - 1
             };
             let mut bits = !filled[w] & valid;
             std::iter::from_fn(move || {
@@ -781,14 +816,14 @@ mod tests {
     }
 
     /// The densification as first written: hash every probe. The table-driven version must
-    /// agree with it bin for bin.
-    fn naive_densify(h: &MinHasher, slots: &mut [u32]) {
+    /// agree with it bin for bin. Bins from `upto` on stay as they are.
+    fn naive_densify(h: &MinHasher, slots: &mut [u32], upto: usize) {
         let k = slots.len();
         let filled: Vec<bool> = slots.iter().map(|&v| v != EMPTY_SLOT).collect();
         if filled.iter().all(|&f| f) || !filled.iter().any(|&f| f) {
             return;
         }
-        for i in 0..k {
+        for i in 0..upto {
             if filled[i] {
                 continue;
             }
@@ -820,10 +855,15 @@ mod tests {
                     let r = splitmix64(&mut state);
                     v[(r % slots as u64) as usize] = (r >> 40) as u32;
                 }
-                let mut fast = v.clone();
-                h.densify(&mut fast);
-                naive_densify(&h, &mut v);
-                assert_eq!(fast, v, "{slots} slots, {filled} filled");
+                // All of them, or a prefix as for LSH bands (not a whole number of 64-bit
+                // words, and one bin).
+                for upto in [slots, slots * 15 / 32, 1] {
+                    let mut fast = v.clone();
+                    h.densify(&mut fast, upto);
+                    let mut want = v.clone();
+                    naive_densify(&h, &mut want, upto);
+                    assert_eq!(fast, want, "{slots} slots, {filled} filled, up to {upto}");
+                }
             }
         }
     }

@@ -1,7 +1,9 @@
 //! Property tests: every fast path against a naive oracle.
 
 use copydesk::lsh::{LshIndex, LshParams};
-use copydesk::minhash::{compact_slot, Algorithm, MinHashConfig, MinHasher, Signature, DENSIFIED};
+use copydesk::minhash::{
+    compact_slot, Algorithm, MinHashConfig, MinHasher, Signature, DENSIFIED, EMPTY_SLOT,
+};
 use copydesk::normalize::Normalizer;
 use copydesk::simhash::{Fingerprint, SimHashIndex};
 use copydesk::{Detector, DetectorConfig, ErrorKind};
@@ -54,6 +56,26 @@ proptest! {
         // Standard error at 256 slots is at most 0.031; six of them, plus the densification
         // penalty of small sets.
         prop_assert!((est - exact).abs() < 0.2, "{alg:?}: estimate {est}, exact {exact}, |a|={}, |b|={}", a.len(), b.len());
+    }
+
+    #[test]
+    fn sketch_for_bands_estimates_as_sketch(
+        (a, b) in set_pair(),
+        keep in 0usize..40,
+        banded in 0usize..=256,
+    ) {
+        // Short sets too (a few bins filled, most densified), where it matters.
+        let (a, b): (Vec<u64>, Vec<u64>) = (a.into_iter().take(keep.max(1)).collect(), b.into_iter().collect());
+        let h = MinHasher::new(MinHashConfig { slots: 256, ..MinHashConfig::default() }).unwrap();
+        let (fa, fb) = (h.sketch(a.iter().copied()), h.sketch(b.iter().copied()));
+        let (pa, pb) = (h.sketch_for_bands(a.iter().copied(), banded), h.sketch_for_bands(b.iter().copied(), banded));
+        prop_assert_eq!(pa.jaccard(&pb), fa.jaccard(&fb));
+        prop_assert_eq!(pa.compact().jaccard(&pb.compact()), fa.compact().jaccard(&fb.compact()));
+        prop_assert_eq!(&pa.slots()[..banded], &fa.slots()[..banded]);
+        // Past the bands, a bin is its own value or empty, never a copy.
+        for (&p, &f) in pa.slots()[banded..].iter().zip(&fa.slots()[banded..]) {
+            prop_assert_eq!(p, if f & DENSIFIED == 0 { f } else { EMPTY_SLOT });
+        }
     }
 
     #[test]

@@ -161,7 +161,7 @@ fn invalid_configs_name_the_field() {
         ),
         (
             DetectorConfig {
-                lsh: Some(copydesk::lsh::LshParams { bands: 64, rows: 4 }),
+                lsh: Some(copydesk::lsh::LshParams { bands: 65, rows: 4 }),
                 ..Default::default()
             },
             "lsh",
