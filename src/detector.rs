@@ -738,7 +738,9 @@ impl Detector {
 
     /// The article's MinHash signature alone: normalisation, shingling and sketching, without
     /// the term statistics of [`Detector::analyze`]. Equal to `analyze(text)?.signature`, at
-    /// a fraction of the cost, for users who only need near copies.
+    /// a fraction of the cost, for users who only need near copies. Only the slots the
+    /// detector's bands read are densified ([`MinHasher::sketch_for_bands`]): to band it over
+    /// more slots in an index of your own, set [`DetectorConfig::lsh`] to those bands.
     ///
     /// ```
     /// # use copydesk::Detector;

@@ -166,7 +166,8 @@ impl MinHasher {
     /// a slot was filled), and so are the bands' keys; densifying costs in proportion to the
     /// empty bins, so for a signature longer than its bands (the detector's 256 slots, banded
     /// over 120) most of that cost goes. `banded` is capped at the signature's length; classic
-    /// MinHash has no empty bins and ignores it.
+    /// MinHash has no empty bins and ignores it. A [`BBitSignature`] counts every slot, the
+    /// empty ones too: make those from [`MinHasher::sketch`].
     ///
     /// ```
     /// use copydesk::minhash::{MinHashConfig, MinHasher};
