@@ -4,17 +4,19 @@
 //!
 //! ```text
 //! cargo run --release --example near_copy_recall -- ../shared/data/reuters21578.jsonl \
-//!     ../shared/data/bbc_news.jsonl [--recluster] [--seed N]
+//!     ../shared/data/bbc_news.jsonl [--recluster] [--seed N] [--slots N]
 //! ```
 //!
 //! `--seed N` hashes words with seed `N` in the detector (`ShingleConfig::seed`; the exact
 //! sets do not depend on it): each seed is another draw of the MinHash estimation noise, so a
-//! few seeds show how much of a recall figure is the draw.
+//! few seeds show how much of a recall figure is the draw. `--slots N` gives the detector
+//! signatures of `N` slots instead of the default 256.
 //!
 //! Pairs are found exactly: an inverted index from shingle to articles, every pair sharing a
 //! shingle held by at most 1,000 articles, exact Jaccard on the sets. (A shingle shared by
 //! more articles is template text; a pair at Jaccard 0.5 shares many other shingles too.)
 
+use copydesk::minhash::MinHashConfig;
 use copydesk::normalize::Normalizer;
 use copydesk::shingle::{word_hash, ShingleConfig, WordShingles};
 use copydesk::{Detector, DetectorConfig, MatchKind};
@@ -32,6 +34,16 @@ fn main() {
             .get(i + 1)
             .and_then(|s| s.parse().ok())
             .expect("--seed N");
+        paths.drain(i..i + 2);
+    }
+    let mut slots = None;
+    if let Some(i) = paths.iter().position(|p| p == "--slots") {
+        slots = Some(
+            paths
+                .get(i + 1)
+                .and_then(|s| s.parse().ok())
+                .expect("--slots N"),
+        );
         paths.drain(i..i + 2);
     }
     assert!(!paths.is_empty(), "usage: near_copy_recall FILE.jsonl...");
@@ -86,6 +98,10 @@ fn main() {
         shingle: ShingleConfig {
             seed,
             ..config.shingle
+        },
+        minhash: MinHashConfig {
+            slots: slots.unwrap_or(config.minhash.slots),
+            ..config.minhash
         },
         ..config
     })
