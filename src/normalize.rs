@@ -99,15 +99,18 @@ pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
             (in_range(low7, b'0', b'9') | in_range(low7 | (LOW * 0x20), b'a', b'z')) & ascii;
         (!alnum & HIGH, capitals)
     };
+    // The run ends in this step, at the first `other` lane: only the capitals before it count.
+    let end = |from: usize, other: u64, capitals: u64, upper: u64| {
+        let run = other.trailing_zeros();
+        let upper = upper | capitals & ((1u64 << run) - 1);
+        (from + (run / 8) as usize, upper != 0)
+    };
     let mut upper = 0u64;
     while let Some(chunk) = bytes.get(from..from + 8) {
         let (other, capitals) =
             classify(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
         if other != 0 {
-            // Only the capitals before the run's end count.
-            let run = other.trailing_zeros();
-            upper |= capitals & ((1u64 << run) - 1);
-            return (from + (run / 8) as usize, upper != 0);
+            return end(from, other, capitals, upper);
         }
         upper |= capitals;
         from += 8;
@@ -122,9 +125,7 @@ pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
         // read as zero, which ends the run, so one step decides it, not a byte loop whose exit
         // the branch predictor cannot learn.
         let (other, capitals) = classify(u64::from_le_bytes(*last) >> (8 * (8 - left)));
-        let run = other.trailing_zeros();
-        upper |= capitals & ((1u64 << run) - 1);
-        return (from + (run / 8) as usize, upper != 0);
+        return end(from, other, capitals, upper);
     }
     // A line shorter than eight bytes.
     let mut tail_upper = false;
