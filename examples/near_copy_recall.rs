@@ -23,29 +23,24 @@ use copydesk::{Detector, DetectorConfig, MatchKind};
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 
+/// The number after `flag` in `args`, both removed; `None` when the flag is absent.
+fn take_number<T: std::str::FromStr>(args: &mut Vec<String>, flag: &str) -> Option<T> {
+    let i = args.iter().position(|a| a == flag)?;
+    let n = args
+        .get(i + 1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{flag} N"));
+    args.drain(i..i + 2);
+    Some(n)
+}
+
 fn main() {
     let mut paths: Vec<String> = std::env::args().skip(1).collect();
     // `--recluster`: stories re-formed all at once after the inserts (`Detector::recluster`).
     let recluster = paths.iter().any(|p| p == "--recluster");
     paths.retain(|p| p != "--recluster");
-    let mut seed = 0u64;
-    if let Some(i) = paths.iter().position(|p| p == "--seed") {
-        seed = paths
-            .get(i + 1)
-            .and_then(|s| s.parse().ok())
-            .expect("--seed N");
-        paths.drain(i..i + 2);
-    }
-    let mut slots = None;
-    if let Some(i) = paths.iter().position(|p| p == "--slots") {
-        slots = Some(
-            paths
-                .get(i + 1)
-                .and_then(|s| s.parse().ok())
-                .expect("--slots N"),
-        );
-        paths.drain(i..i + 2);
-    }
+    let seed: u64 = take_number(&mut paths, "--seed").unwrap_or(0);
+    let slots: Option<usize> = take_number(&mut paths, "--slots");
     assert!(!paths.is_empty(), "usage: near_copy_recall FILE.jsonl...");
     let mut articles: Vec<(String, String)> = Vec::new();
     for p in &paths {
