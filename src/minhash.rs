@@ -71,7 +71,10 @@ pub struct MinHashConfig {
     pub slots: usize,
     /// Default [`Algorithm::OnePermutation`].
     pub algorithm: Algorithm,
-    /// Seed of the permutation constants. Default 0.
+    /// Seed of the permutation constants (classic MinHash) and of the densification probes.
+    /// One-permutation hashing bins and ranks each shingle by its hash alone, so for another
+    /// draw of it hash the shingles with another seed
+    /// ([`ShingleConfig::seed`](crate::shingle::ShingleConfig::seed)). Default 0.
     pub seed: u64,
 }
 
