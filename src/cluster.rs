@@ -338,6 +338,37 @@ impl Queue {
     }
 }
 
+/// Each of `n` items' factor for relative similarity, for
+/// [`StoryConfig::neighbour_rank`](crate::StoryConfig::neighbour_rank): `1 / √r`, where `r` is
+/// the item's `k`-th strongest link among `links` (each pair once, counted for both items),
+/// and at least `floor` (also when the item has fewer than `k` links). A link's similarity
+/// times its two items' factors is its relative similarity, `s / √(r_a·r_b)`. Keeps `k`
+/// similarities an item. `k` is at least 1, `floor` over 0.
+pub(crate) fn neighbour_scales(
+    n: usize,
+    links: impl Iterator<Item = (u32, u32, f32)>,
+    k: usize,
+    floor: f32,
+) -> Vec<f32> {
+    // Each item's `k` strongest links so far, strongest first; 0 where it has fewer.
+    let mut top = vec![0f32; n * k];
+    let mut add = |item: u32, sim: f32| {
+        let best = &mut top[item as usize * k..][..k];
+        if sim > best[k - 1] {
+            let at = best.partition_point(|&b| b >= sim);
+            best.copy_within(at..k - 1, at + 1);
+            best[at] = sim;
+        }
+    };
+    for (a, b, sim) in links {
+        add(a, sim);
+        add(b, sim);
+    }
+    top.chunks_exact(k)
+        .map(|best| 1.0 / best[k - 1].max(floor).sqrt())
+        .collect()
+}
+
 /// Average-link agglomerative clustering of `n` items over a sparse graph, for
 /// [`Detector::recluster`](crate::Detector::recluster).
 ///
@@ -732,6 +763,66 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Against sorting each item's links.
+        #[test]
+        fn neighbour_scales_match_sorting_every_link(
+            n in 1usize..10,
+            raw_links in proptest::collection::vec((0u32..10, 0u32..10, 1u8..=16), 0..40),
+            k in 1usize..6,
+            floor_sixteenths in 1u8..=8,
+        ) {
+            let n32 = n as u32;
+            let links: Vec<(u32, u32, f32)> = raw_links
+                .into_iter()
+                .filter(|&(a, b, _)| a < n32 && b < n32 && a != b)
+                .map(|(a, b, w)| (a, b, f32::from(w) / 16.0))
+                .collect();
+            let floor = f32::from(floor_sixteenths) / 16.0;
+            let fast = neighbour_scales(n, links.iter().copied(), k, floor);
+            for (item, &scale) in fast.iter().enumerate() {
+                let mut sims: Vec<f32> = links
+                    .iter()
+                    .filter(|l| l.0 as usize == item || l.1 as usize == item)
+                    .map(|l| l.2)
+                    .collect();
+                sims.sort_by(|x, y| y.total_cmp(x));
+                let r = sims.get(k - 1).copied().unwrap_or(0.0).max(floor);
+                proptest::prop_assert_eq!(scale, 1.0 / r.sqrt(), "item {}", item);
+            }
+        }
+
+        /// A broader corpus raises every similarity in about one proportion (rare words weigh
+        /// more against common ones); relative similarities, and so the groups, do not move
+        /// while the articles' neighbours stand over the floor (here the floor is scaled too).
+        #[test]
+        fn relative_grouping_ignores_a_common_factor(
+            n in 2usize..12,
+            raw_links in proptest::collection::vec((0u32..12, 0u32..12, 1u8..=16), 1..40),
+            k in 1usize..4,
+            threshold_eighths in 4u8..=12,
+        ) {
+            let n32 = n as u32;
+            let mut seen = std::collections::HashSet::new();
+            let links: Vec<(u32, u32, f32)> = raw_links
+                .into_iter()
+                .filter(|&(a, b, _)| a < n32 && b < n32 && a != b)
+                .filter(|&(a, b, _)| seen.insert((a.min(b), a.max(b))))
+                .map(|(a, b, w)| (a, b, f32::from(w) / 64.0))
+                .collect();
+            let threshold = f32::from(threshold_eighths) / 8.0;
+            let group = |factor: f32| {
+                let scaled: Vec<(u32, u32, f32)> =
+                    links.iter().map(|&(a, b, s)| (a, b, s * factor)).collect();
+                let scales = neighbour_scales(n, scaled.iter().copied(), k, factor / 1024.0);
+                let relative: Vec<(u32, u32, f32)> = scaled
+                    .iter()
+                    .map(|&(a, b, s)| (a, b, s * scales[a as usize] * scales[b as usize]))
+                    .collect();
+                average_link(n, &[], || relative.iter().copied(), threshold)
+            };
+            proptest::prop_assert_eq!(group(1.0), group(4.0));
+        }
+
         #[test]
         fn average_link_matches_the_textbook(
             n in 1usize..14,

@@ -32,7 +32,7 @@
 //! # Ok::<(), copydesk::Error>(())
 //! ```
 
-use crate::cluster::{average_link, Linkage, Stories, StoryId};
+use crate::cluster::{average_link, neighbour_scales, Linkage, Stories, StoryId};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{fmix64, push_to, FastMap, SmallList, Tally};
 use crate::lsh::{LshIndex, LshParams};
@@ -143,6 +143,21 @@ pub struct StoryConfig {
     /// term's list would otherwise grow with the stream), and favours recent stories, as a
     /// newsroom does. Default 64.
     pub max_postings: usize,
+    /// Re-clustering ([`Detector::recluster`]) reads each link relative to the two articles'
+    /// neighbourhoods: its similarity divided by the geometric mean of each article's
+    /// `neighbour_rank`-th strongest link (taken as at least [`Linkage::min_average`]), and
+    /// merges groups while the average of that reaches
+    /// [`StoryConfig::min_relative_average`]. How similar two reports of one event are
+    /// depends on what else the stream holds: among many unrelated articles, the words of an
+    /// event's kind are rare and weigh as much as its names, and every similarity rises. A
+    /// relative similarity does not move with it (see the README, "How it decides"). 0 turns
+    /// this off: links are read as they are, against [`Linkage::min_average`]. 0 to 32.
+    /// Default 5.
+    pub neighbour_rank: usize,
+    /// Least average relative similarity ([`StoryConfig::neighbour_rank`]) at which
+    /// re-clustering merges two groups; over 0. Default 0.72: a pair of articles whose
+    /// similarity is 72 % of their fifth neighbours'.
+    pub min_relative_average: f32,
 }
 
 impl Default for StoryConfig {
@@ -154,6 +169,8 @@ impl Default for StoryConfig {
             min_shared_terms: 2,
             max_candidates: 32,
             max_postings: 64,
+            neighbour_rank: 5,
+            min_relative_average: 0.72,
         }
     }
 }
@@ -634,6 +651,19 @@ impl Detector {
             return Err(Error::config(
                 "story.max_candidates",
                 "must be at least 1, got 0",
+            ));
+        }
+        if config.story.neighbour_rank > 32 {
+            return Err(Error::config(
+                "story.neighbour_rank",
+                format!("must be 0 to 32, got {}", config.story.neighbour_rank),
+            ));
+        }
+        let relative = config.story.min_relative_average;
+        if !(relative.is_finite() && relative > 0.0) {
+            return Err(Error::config(
+                "story.min_relative_average",
+                format!("must be over 0, got {relative}"),
             ));
         }
         if config.story.max_postings == 0 {
@@ -1485,9 +1515,13 @@ impl Detector {
     /// half the links of a wire corpus). An exact or near copy is tied to the article it
     /// copies and stands for it: a group of an original and its copies is as similar to
     /// another group as the mean of the links between them, for every pair of their
-    /// articles. Then the two groups with the highest average similarity over all pairs of
-    /// their articles (a pair of articles with no link counts 0) merge, again and again,
-    /// while that average reaches [`Linkage::min_average`].
+    /// articles. Each link is read relative to its two articles' neighbourhoods
+    /// ([`StoryConfig::neighbour_rank`]), so that the threshold does not move with what else
+    /// the detector holds. Then the two groups with the highest average relative similarity
+    /// over all pairs of their articles (a pair of articles with no link counts 0) merge,
+    /// again and again, while that average reaches [`StoryConfig::min_relative_average`]
+    /// (or, with `neighbour_rank` 0, while the average similarity reaches
+    /// [`Linkage::min_average`]).
     ///
     /// One-at-a-time decisions join an article to a story for good, by the stories that exist
     /// when it arrives; this weighs every article against every other group at once, and it
@@ -1645,7 +1679,18 @@ impl Detector {
                     .filter_map(move |&(c, sim)| Some((i as u32, *at.get(&c)?, sim)))
             })
         };
-        let group = average_link(n, &ties, links, threshold);
+        let story = &self.config.story;
+        let group = match story.neighbour_rank {
+            0 => average_link(n, &ties, links, threshold),
+            k => {
+                let scales = neighbour_scales(n, links(), k, threshold);
+                let scales = &scales;
+                let relative = || {
+                    links().map(|(a, b, sim)| (a, b, sim * scales[a as usize] * scales[b as usize]))
+                };
+                average_link(n, &ties, relative, story.min_relative_average)
+            }
+        };
 
         // Each article's final group, named by its first article: a group is named by its
         // lowest item, and items are in the order of the articles' numbers.

@@ -394,6 +394,19 @@ fn config_round_trips_and_bad_values_name_the_field() {
     let o = run(&["cluster", &f, "--threshold", "1.5"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("near_copy"), "{}", stderr(&o));
+    let o = run(&["config", "--recluster-threshold", "0.8"]);
+    assert!(
+        stdout(&o).contains("min_relative_average = 0.8"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["cluster", &f, "--recluster-threshold", "0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("story.min_relative_average"),
+        "{}",
+        stderr(&o)
+    );
     let bad = s.write("bad.toml", "near_copy = 0.5\nnot_a_field = 1\n");
     let o = run(&["cluster", &f, "--config", &bad]);
     assert_eq!(o.status.code(), Some(1));

@@ -33,11 +33,13 @@ use xxhash_rust::xxh3::Xxh3;
 /// [`TermConfig::lede_words`](crate::terms::TermConfig::lede_words). Version 4: each article
 /// keeps its story links ([`ArticleRecord::links`]). Version 5: words of up to 8 bytes are
 /// hashed without xxh3 ([`word_hash`](crate::shingle::word_hash)), so every signature and
-/// term differs.
+/// term differs. Version 6: the configuration has
+/// [`StoryConfig::neighbour_rank`](crate::StoryConfig::neighbour_rank) and
+/// [`StoryConfig::min_relative_average`](crate::StoryConfig::min_relative_average).
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
 /// of anything saved (the configuration included) is a new version.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 const MAGIC: [u8; 8] = *b"copydesk";
 const HEADER: usize = 16;
@@ -427,7 +429,7 @@ mod tests {
         let got = got.join(" ");
         assert_eq!(
             (FORMAT_VERSION, got.as_str()),
-            (5, PINNED_FIELDS),
+            (6, PINNED_FIELDS),
             "the saved fields changed: bump FORMAT_VERSION and update PINNED_FIELDS"
         );
     }
@@ -451,20 +453,21 @@ mod tests {
         let json = serde_json::to_vec(&records).unwrap();
         assert_eq!(
             (FORMAT_VERSION, xxhash_rust::xxh3::xxh3_64(&json)),
-            (5, PINNED_VALUES),
+            (6, PINNED_VALUES),
             "the saved values changed: bump FORMAT_VERSION and update PINNED_VALUES"
         );
     }
 
-    /// XXH3-64 of three sample records in JSON, in format version 5. Changed within the
+    /// XXH3-64 of three sample records in JSON, in format versions 5 and 6. Changed within the
     /// version once, when the detector stopped densifying the slots its bands do not read
     /// (`MinHasher::sketch_for_bands`): those slots now stay empty, and no estimate or band
     /// key reads their values, so files written before and after load and compare alike
     /// (`sketch_for_bands_estimates_as_sketch` in tests/properties.rs).
     const PINNED_VALUES: u64 = 14_690_499_233_750_839_547;
 
-    /// The configuration's and a record's fields in format version 5, sorted. (Version 4
-    /// added `record.links`; version 5 changed values, not fields.)
+    /// The configuration's and a record's fields in format version 6, sorted. (Version 4
+    /// added `record.links`; version 5 changed values, not fields; version 6 added
+    /// `story.neighbour_rank` and `story.min_relative_average`.)
     const PINNED_FIELDS: &str = concat!(
         "lsh lsh.bands lsh.rows max_article_bytes min_containment_shingles ",
         "minhash minhash.algorithm minhash.seed minhash.slots near_copy ",
@@ -481,7 +484,8 @@ mod tests {
         "shingle.kind.words.k shingle.seed story story.enabled ",
         "story.index_terms story.linkage story.linkage.max_compared ",
         "story.linkage.min_average story.linkage.min_link story.max_candidates ",
-        "story.max_postings story.min_shared_terms terms terms.lede_words ",
+        "story.max_postings story.min_relative_average story.min_shared_terms ",
+        "story.neighbour_rank terms terms.lede_words ",
         "terms.max_terms terms.month_conflict terms.name_boost ",
         "terms.shared_day_boost terms.year_conflict",
     );

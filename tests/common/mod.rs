@@ -76,6 +76,31 @@ pub fn jsonl(name: &str) -> Option<Vec<(String, String)>> {
     )
 }
 
+/// A labelled file of `../shared/data` as `(id, text, cluster, topic)`, the labels as JSON
+/// text (`""` when absent).
+pub fn labelled(name: &str) -> Option<Vec<(String, String, String, String)>> {
+    let path = shared(&format!("data/{name}"))?;
+    let text = std::fs::read_to_string(&path).unwrap();
+    Some(
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let label = |field: &str| match &v[field] {
+                    serde_json::Value::Null => String::new(),
+                    value => value.to_string(),
+                };
+                (
+                    v["id"].as_str().unwrap().to_string(),
+                    v["text"].as_str().unwrap_or("").to_string(),
+                    label("cluster"),
+                    label("topic"),
+                )
+            })
+            .collect(),
+    )
+}
+
 /// A made-up article: `sentences` sentences of words drawn by a seeded generator, so that
 /// different seeds share no shingles and the same seed gives the same text.
 pub fn article(seed: u64, sentences: usize) -> String {

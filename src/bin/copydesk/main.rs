@@ -307,9 +307,14 @@ struct ConfigArgs {
     /// Estimated Jaccard similarity of word shingles from which an article is a near copy.
     #[arg(long, value_name = "0..1")]
     threshold: Option<f64>,
-    /// Average term-vector cosine to a story's members from which an article joins it.
+    /// Average term-vector cosine to a story's members from which an article joins it as it
+    /// arrives (story.linkage.min_average).
     #[arg(long, value_name = "0..1")]
     story_threshold: Option<f32>,
+    /// Average relative similarity (a link over its articles' fifth-strongest) from which
+    /// re-clustering merges two groups (story.min_relative_average).
+    #[arg(long, value_name = "RATIO")]
+    recluster_threshold: Option<f32>,
     /// Only exact and near copies: no story-level linking of rewrites.
     #[arg(long)]
     no_stories: bool,
@@ -330,6 +335,9 @@ impl ConfigArgs {
         }
         if let Some(t) = self.story_threshold {
             config.story.linkage.min_average = t;
+        }
+        if let Some(t) = self.recluster_threshold {
+            config.story.min_relative_average = t;
         }
         if self.no_stories {
             config.story.enabled = false;
