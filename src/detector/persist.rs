@@ -11,7 +11,7 @@
 //! | 8 | magic `copydesk` |
 //! | 4 | format version, [`FORMAT_VERSION`] |
 //! | 4 | reserved, zero |
-//! | n | payload: the records in [postcard](https://docs.rs/postcard) encoding |
+//! | n | payload: the records in [postcard](https://docs.rs/postcard) encoding, each signature's slots as one byte string of two little-endian bytes a slot |
 //! | 8 | n, the payload's length |
 //! | 8 | XXH3-64 of the payload |
 //!
@@ -21,7 +21,7 @@
 use super::{ArticleRecord, Detector, DetectorConfig, Verdict};
 use crate::cluster::StoryId;
 use crate::error::{Error, ErrorKind, Result};
-use crate::minhash::CompactRef;
+use crate::minhash::CompactSignature;
 use crate::terms::{DocumentFrequencies, TermVector};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -35,7 +35,9 @@ use xxhash_rust::xxh3::Xxh3;
 /// hashed without xxh3 ([`word_hash`](crate::shingle::word_hash)), so every signature and
 /// term differs. Version 6: the configuration has
 /// [`StoryConfig::neighbour_rank`](crate::StoryConfig::neighbour_rank) and
-/// [`StoryConfig::min_relative_average`](crate::StoryConfig::min_relative_average).
+/// [`StoryConfig::min_relative_average`](crate::StoryConfig::min_relative_average), and a
+/// signature's slots are one byte string, two little-endian bytes a slot, instead of a
+/// varint each (a sixth smaller a file).
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
 /// of anything saved (the configuration included) is a new version.
@@ -61,21 +63,98 @@ struct Snapshot {
     config: DetectorConfig,
     df: DocumentFrequencies,
     next_doc: u32,
-    docs: Vec<ArticleRecord>,
+    docs: Vec<Doc>,
 }
 
-// `DocRef` and `ArticleRecord` must list the same fields in the same order: postcard is
-// positional.
+// `DocRef` and `Doc` must list the same fields in the same order: postcard is positional.
+// They are an [`ArticleRecord`] but for the signature's slots (see `Slots`).
 #[derive(serde::Serialize)]
 struct DocRef<'a> {
     number: u32,
     id: &'a str,
     content: u64,
     story: StoryId,
-    signature: CompactRef<'a>,
+    signature: SignatureRef<'a>,
     vector: &'a TermVector,
     verdict: Verdict,
     links: Option<&'a [(u32, f32)]>,
+}
+
+#[derive(serde::Deserialize)]
+struct Doc {
+    number: u32,
+    id: String,
+    content: u64,
+    story: StoryId,
+    signature: SignatureIn,
+    vector: TermVector,
+    verdict: Verdict,
+    links: Option<Vec<(u32, f32)>>,
+}
+
+impl From<Doc> for ArticleRecord {
+    fn from(d: Doc) -> ArticleRecord {
+        ArticleRecord {
+            number: d.number,
+            id: d.id,
+            content: d.content,
+            story: d.story,
+            signature: CompactSignature::from_parts(d.signature.slots.0, d.signature.shingles),
+            vector: d.vector,
+            verdict: d.verdict,
+            links: d.links,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct SignatureRef<'a> {
+    slots: Slots<&'a [u16]>,
+    shingles: u32,
+}
+
+#[derive(serde::Deserialize)]
+struct SignatureIn {
+    slots: Slots<Vec<u16>>,
+    shingles: u32,
+}
+
+/// A signature's slots as one byte string, two little-endian bytes a slot: postcard would
+/// write each 16-bit slot as a varint, two or three bytes (a third of the values need three),
+/// and read them back one at a time.
+struct Slots<T>(T);
+
+impl serde::Serialize for Slots<&[u16]> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let bytes: Vec<u8> = self.0.iter().flat_map(|v| v.to_le_bytes()).collect();
+        s.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Slots<Vec<u16>> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Slots<Vec<u16>>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("signature slots, two bytes each")
+            }
+            fn visit_bytes<E: serde::de::Error>(
+                self,
+                v: &[u8],
+            ) -> std::result::Result<Self::Value, E> {
+                if v.len() % 2 != 0 {
+                    return Err(E::invalid_length(v.len(), &self));
+                }
+                let slots = v
+                    .chunks_exact(2)
+                    .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                    .collect();
+                Ok(Slots(slots))
+            }
+        }
+        d.deserialize_bytes(Visitor)
+    }
 }
 
 /// Counts and hashes what passes through to the inner writer.
@@ -135,7 +214,13 @@ impl Detector {
                     id: &d.id,
                     content: d.content,
                     story: d.story,
-                    signature: self.near.get(&doc).expect("every doc is in the LSH index"),
+                    signature: {
+                        let signature = self.near.get(&doc).expect("every doc is in the LSH index");
+                        SignatureRef {
+                            slots: Slots(signature.slots()),
+                            shingles: signature.shingles(),
+                        }
+                    },
                     vector: &d.vector,
                     verdict: d.verdict(),
                     links: d.links.as_deref(),
@@ -293,7 +378,7 @@ impl Detector {
                 .extend(pending.drain(..))
                 .map_err(|e| Error::corrupt(e.to_string()))
         };
-        while let Some(r) = docs.pop() {
+        while let Some(r) = docs.pop().map(ArticleRecord::from) {
             if docs.capacity() > 2 * docs.len() + 1024 {
                 docs.shrink_to_fit();
             }
@@ -489,6 +574,23 @@ mod tests {
         "terms.max_terms terms.month_conflict terms.name_boost ",
         "terms.shared_day_boost terms.year_conflict",
     );
+
+    #[test]
+    fn slots_are_two_bytes_each() {
+        let slots: &[u16] = &[0, 1, 0x8001, 0xffff];
+        let bytes = postcard::to_stdvec(&Slots(slots)).unwrap();
+        assert_eq!(
+            bytes,
+            [8, 0, 0, 1, 0, 1, 0x80, 0xff, 0xff],
+            "a length, then the slots"
+        );
+        let back: Slots<Vec<u16>> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back.0, slots);
+        assert!(
+            postcard::from_bytes::<Slots<Vec<u16>>>(&[3, 1, 2, 3]).is_err(),
+            "an odd length is refused"
+        );
+    }
 
     #[test]
     fn other_versions_are_named() {
