@@ -762,6 +762,22 @@ mod tests {
         }
     }
 
+    /// Links among `n` items from generated `(a, b, weight)`: out-of-range items, self-links
+    /// and repeated pairs (either order) dropped, similarities `weight / denominator`.
+    fn distinct_links(
+        n: usize,
+        raw: Vec<(u32, u32, u8)>,
+        denominator: f32,
+    ) -> Vec<(u32, u32, f32)> {
+        let n = n as u32;
+        let mut seen = std::collections::HashSet::new();
+        raw.into_iter()
+            .filter(|&(a, b, _)| a < n && b < n && a != b)
+            .filter(|&(a, b, _)| seen.insert((a.min(b), a.max(b))))
+            .map(|(a, b, w)| (a, b, f32::from(w) / denominator))
+            .collect()
+    }
+
     proptest::proptest! {
         /// Against sorting each item's links.
         #[test]
@@ -771,12 +787,7 @@ mod tests {
             k in 1usize..6,
             floor_sixteenths in 1u8..=8,
         ) {
-            let n32 = n as u32;
-            let links: Vec<(u32, u32, f32)> = raw_links
-                .into_iter()
-                .filter(|&(a, b, _)| a < n32 && b < n32 && a != b)
-                .map(|(a, b, w)| (a, b, f32::from(w) / 16.0))
-                .collect();
+            let links = distinct_links(n, raw_links, 16.0);
             let floor = f32::from(floor_sixteenths) / 16.0;
             let fast = neighbour_scales(n, links.iter().copied(), k, floor);
             for (item, &scale) in fast.iter().enumerate() {
@@ -801,14 +812,7 @@ mod tests {
             k in 1usize..4,
             threshold_eighths in 4u8..=12,
         ) {
-            let n32 = n as u32;
-            let mut seen = std::collections::HashSet::new();
-            let links: Vec<(u32, u32, f32)> = raw_links
-                .into_iter()
-                .filter(|&(a, b, _)| a < n32 && b < n32 && a != b)
-                .filter(|&(a, b, _)| seen.insert((a.min(b), a.max(b))))
-                .map(|(a, b, w)| (a, b, f32::from(w) / 64.0))
-                .collect();
+            let links = distinct_links(n, raw_links, 64.0);
             let threshold = f32::from(threshold_eighths) / 8.0;
             let group = |factor: f32| {
                 let scaled: Vec<(u32, u32, f32)> =
@@ -831,13 +835,7 @@ mod tests {
             threshold_eighths in 1u8..=6,
         ) {
             let n32 = n as u32;
-            let mut seen = std::collections::HashSet::new();
-            let links: Vec<(u32, u32, f32)> = raw_links
-                .into_iter()
-                .filter(|&(a, b, _)| a < n32 && b < n32 && a != b)
-                .filter(|&(a, b, _)| seen.insert((a.min(b), a.max(b))))
-                .map(|(a, b, w)| (a, b, f32::from(w) / 8.0))
-                .collect();
+            let links = distinct_links(n, raw_links, 8.0);
             let ties: Vec<(u32, u32)> =
                 raw_ties.into_iter().filter(|&(a, b)| a < n32 && b < n32).collect();
             let threshold = f32::from(threshold_eighths) / 8.0;

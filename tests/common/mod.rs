@@ -58,44 +58,43 @@ pub fn seeds() -> Option<Vec<(String, String)>> {
     Some(out)
 }
 
-/// `(id, text)` of every line of a JSONL file in `data/`.
-pub fn jsonl(name: &str) -> Option<Vec<(String, String)>> {
+/// Every line of a JSONL file in `data/`, parsed.
+fn values(name: &str) -> Option<Vec<serde_json::Value>> {
     let path = shared(&format!("data/{name}"))?;
     let text = std::fs::read_to_string(&path).unwrap();
     Some(
         text.lines()
             .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                (
-                    v["id"].as_str().unwrap().to_string(),
-                    v["text"].as_str().unwrap_or("").to_string(),
-                )
-            })
+            .map(|l| serde_json::from_str(l).unwrap())
             .collect(),
     )
+}
+
+fn id_and_text(v: &serde_json::Value) -> (String, String) {
+    (
+        v["id"].as_str().unwrap().to_string(),
+        v["text"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+/// `(id, text)` of every line of a JSONL file in `data/`.
+pub fn jsonl(name: &str) -> Option<Vec<(String, String)>> {
+    Some(values(name)?.iter().map(id_and_text).collect())
 }
 
 /// A labelled file of `../shared/data` as `(id, text, cluster, topic)`, the labels as JSON
 /// text (`""` when absent).
 pub fn labelled(name: &str) -> Option<Vec<(String, String, String, String)>> {
-    let path = shared(&format!("data/{name}"))?;
-    let text = std::fs::read_to_string(&path).unwrap();
+    let label = |v: &serde_json::Value, field: &str| match &v[field] {
+        serde_json::Value::Null => String::new(),
+        value => value.to_string(),
+    };
     Some(
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                let label = |field: &str| match &v[field] {
-                    serde_json::Value::Null => String::new(),
-                    value => value.to_string(),
-                };
-                (
-                    v["id"].as_str().unwrap().to_string(),
-                    v["text"].as_str().unwrap_or("").to_string(),
-                    label("cluster"),
-                    label("topic"),
-                )
+        values(name)?
+            .iter()
+            .map(|v| {
+                let (id, text) = id_and_text(v);
+                (id, text, label(v, "cluster"), label(v, "topic"))
             })
             .collect(),
     )
