@@ -155,8 +155,8 @@ pub struct StoryConfig {
     /// Default 5.
     pub neighbour_rank: usize,
     /// Least average relative similarity ([`StoryConfig::neighbour_rank`]) at which
-    /// re-clustering merges two groups; over 0. Default 0.72: a pair of articles whose
-    /// similarity is 72 % of their fifth neighbours'.
+    /// re-clustering merges two groups; over 0. Default 0.72: for a pair of articles, a
+    /// similarity 72 % of the geometric mean of their fifth-strongest links.
     pub min_relative_average: f32,
 }
 
@@ -1535,8 +1535,9 @@ impl Detector {
     /// restored from a record without them that are not copies look up their candidates among
     /// the earlier articles here, on rayon's pool when there is one, and keep them for the next
     /// run; with the postings since trimmed, an old article may find fewer than it weighed on
-    /// arrival. Memory while it runs: each group's links (8 bytes a link, both ways) and the
-    /// candidate merges (20 bytes each); at a million mutated wire articles, a fifth more than
+    /// arrival. Memory while it runs: each group's links (8 bytes a link, both ways), the
+    /// candidate merges (20 bytes each) and, for the relative similarities, 4 bytes an
+    /// article (`4·neighbour_rank` more while they are computed); at a million mutated wire articles, a fifth more than
     /// the detector itself. A batch that inserts nothing more can [finish](Detector::finish)
     /// instead, which frees the lookup indexes first and needs no memory beyond them.
     ///
