@@ -1537,9 +1537,10 @@ impl Detector {
     /// run; with the postings since trimmed, an old article may find fewer than it weighed on
     /// arrival. Memory while it runs: each group's links (8 bytes a link, both ways), the
     /// candidate merges (20 bytes each) and, for the relative similarities, 4 bytes an
-    /// article (`4·neighbour_rank` more while they are computed); at a million mutated wire articles, a fifth more than
-    /// the detector itself. A batch that inserts nothing more can [finish](Detector::finish)
-    /// instead, which frees the lookup indexes first and needs no memory beyond them.
+    /// article (`4·neighbour_rank` more while they are computed); at a million mutated wire
+    /// articles, a fifth more than the detector itself. A batch that inserts nothing more can
+    /// [finish](Detector::finish) instead, which frees the lookup indexes first and needs no
+    /// memory beyond them.
     ///
     /// ```
     /// # use copydesk::Detector;

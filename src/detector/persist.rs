@@ -37,7 +37,7 @@ use xxhash_rust::xxh3::Xxh3;
 /// [`StoryConfig::neighbour_rank`](crate::StoryConfig::neighbour_rank) and
 /// [`StoryConfig::min_relative_average`](crate::StoryConfig::min_relative_average), and a
 /// signature's slots are one byte string, two little-endian bytes a slot, instead of a
-/// varint each (a sixth smaller a file).
+/// varint each (a file is about a fifth smaller).
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
 /// of anything saved (the configuration included) is a new version.
@@ -120,8 +120,10 @@ struct SignatureIn {
 }
 
 /// A signature's slots as one byte string, two little-endian bytes a slot: postcard would
-/// write each 16-bit slot as a varint, two or three bytes (a third of the values need three),
-/// and read them back one at a time.
+/// write each 16-bit slot as a varint of two or three bytes, and read them back one at a
+/// time. Three bytes is the common case: every value from 2^14 up, and every flagged slot
+/// (densified, or left empty past the bands), which a short article has many of; at a
+/// million mutated wire articles, 211 bytes an article went.
 struct Slots<T>(T);
 
 impl serde::Serialize for Slots<&[u16]> {
