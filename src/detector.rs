@@ -55,6 +55,24 @@ pub use persist::FORMAT_VERSION;
 /// The most slots that derived LSH bands cover ([`DetectorConfig::lsh`]).
 const BAND_SLOTS: usize = 128;
 
+/// Articles of a batch indexed and then decided together (see `Detector::insert_in_chunks`):
+/// enough to share the work among threads, few enough that the story postings, which keep a
+/// chunk's articles until it is decided (at most `2·max_postings` and a chunk to a term), stay
+/// small.
+const DECIDE_CHUNK: usize = 1024;
+
+/// `f` of each item, in order: on rayon's pool when `parallel` (and the `rayon` feature is
+/// on), else on this thread.
+fn map<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    #[cfg(feature = "rayon")]
+    if parallel {
+        use rayon::prelude::*;
+        return items.par_iter().map(f).collect();
+    }
+    let _ = parallel;
+    items.iter().map(f).collect()
+}
+
 /// Everything a [`Detector`] can be told. Plain data: build it, change fields, and
 /// [`Detector::new`] checks it once.
 #[derive(Clone, Debug, PartialEq)]
@@ -590,6 +608,15 @@ impl Finished {
     }
 }
 
+/// What [`Detector::find`] found for an article: everything its decision needs but the
+/// stories of the articles before it.
+struct Finding {
+    /// The exact or near copy it is of, with the kind and score.
+    copy: Option<(u32, MatchKind, f32)>,
+    /// The story candidates weighed, if the story tier was reached.
+    links: Vec<(u32, f32)>,
+}
+
 /// What the tiers decided for an article, before it is stored.
 struct Decision {
     story: Option<StoryId>,
@@ -840,11 +867,8 @@ impl Detector {
     /// # Errors
     /// [`ErrorKind::IdConflict`] as for [`Detector::insert`].
     pub fn insert_analysis(&mut self, id: &str, analysis: Analysis) -> Result<Verdict> {
-        if let Some(v) = self.existing(id, &analysis)? {
-            return Ok(v);
-        }
-        self.df.add(&analysis.terms);
-        Ok(self.index(id, analysis))
+        let mut verdicts = self.insert_analyses(std::iter::once(id), vec![Ok(analysis)], false);
+        verdicts.pop().expect("one verdict per article")
     }
 
     /// What [`Detector::insert`] would say, without indexing the article or counting its terms.
@@ -855,12 +879,9 @@ impl Detector {
         let analysis = self.analyze(text)?;
         let vector = self.df.vector(&analysis.terms, &self.config.terms);
         let top = vector.top(self.config.story.index_terms);
-        let d = self.decide(
-            &analysis,
-            analysis.signature.compact().as_ref(),
-            &vector,
-            &top,
-        );
+        let sig = analysis.signature.compact();
+        let found = self.find(analysis.content, sig.as_ref(), &vector, &top, u32::MAX);
+        let d = self.settle(found, &vector);
         let story = d.story.unwrap_or(StoryId(u64::from(self.next_doc)));
         let matched = d.matched.map(|m| self.stored_match(m));
         Ok(verdict(story, matched.as_ref()))
@@ -880,11 +901,14 @@ impl Detector {
             .iter()
             .map(|(_, t)| self.analyze(t.as_ref()))
             .collect();
-        self.insert_analyses(articles.iter().map(|(id, _)| id.as_ref()), analyses)
+        self.insert_analyses(articles.iter().map(|(id, _)| id.as_ref()), analyses, false)
     }
 
-    /// [`Detector::insert_batch`], reading the articles on rayon's thread pool. The verdicts
-    /// are identical to the sequential method's, whatever the number of threads.
+    /// [`Detector::insert_batch`], reading the articles and deciding them on rayon's thread
+    /// pool: the articles of a batch are indexed a chunk at a time, and each is decided against
+    /// the articles before it, on any thread; only the choice of a story for a rewrite, which
+    /// depends on the stories of the articles before it, is made one article after another.
+    /// The verdicts are identical to the sequential method's, whatever the number of threads.
     #[cfg(feature = "rayon")]
     pub fn par_insert_batch<I: AsRef<str> + Sync, T: AsRef<str> + Sync>(
         &mut self,
@@ -895,7 +919,7 @@ impl Detector {
             .par_iter()
             .map(|(_, t)| self.analyze(t.as_ref()))
             .collect();
-        self.insert_analyses(articles.iter().map(|(id, _)| id.as_ref()), analyses)
+        self.insert_analyses(articles.iter().map(|(id, _)| id.as_ref()), analyses, true)
     }
 
     /// Inserts a batch of articles analysed beforehand by [`Detector::analyze`] (of this
@@ -923,29 +947,147 @@ impl Detector {
         analyses: Vec<Result<Analysis>>,
     ) -> Vec<Result<Verdict>> {
         assert_eq!(ids.len(), analyses.len(), "one analysis per id");
-        self.insert_analyses(ids.iter().map(AsRef::as_ref), analyses)
+        self.insert_analyses(ids.iter().map(AsRef::as_ref), analyses, false)
     }
 
-    fn insert_analyses<'a>(
+    /// [`Detector::insert_analyzed_batch`], deciding the articles on rayon's pool.
+    /// The verdicts are identical, whatever the number of threads.
+    #[cfg(feature = "rayon")]
+    pub fn par_insert_analyzed_batch<I: AsRef<str>>(
         &mut self,
-        ids: impl Iterator<Item = &'a str> + Clone,
+        ids: &[I],
         analyses: Vec<Result<Analysis>>,
     ) -> Vec<Result<Verdict>> {
-        for (id, a) in ids.clone().zip(&analyses) {
-            if let Ok(a) = a {
-                if !self.ids.contains_key(id) {
-                    self.df.add(&a.terms);
-                }
-            }
-        }
-        ids.zip(analyses)
+        assert_eq!(ids.len(), analyses.len(), "one analysis per id");
+        self.insert_analyses(ids.iter().map(AsRef::as_ref), analyses, true)
+    }
+
+    /// Every batch insert, with the articles decided `DECIDE_CHUNK` at a time (on rayon's
+    /// pool when `parallel`).
+    fn insert_analyses<'a>(
+        &mut self,
+        ids: impl Iterator<Item = &'a str>,
+        analyses: Vec<Result<Analysis>>,
+        parallel: bool,
+    ) -> Vec<Result<Verdict>> {
+        self.insert_in_chunks(ids, analyses, parallel, DECIDE_CHUNK)
+    }
+
+    /// Numbers the new articles of a batch, counts their terms, weighs them, then indexes and
+    /// decides them `chunk` at a time. Each article is decided against the articles numbered
+    /// under it only, so the verdicts are those of inserting the articles one after another
+    /// (after counting the batch's terms), however large `chunk` is: but while the decisions
+    /// of one chunk are made, everything they read is fixed, so they can be made in parallel.
+    /// Only the choice of a story, which depends on the stories of the articles before, is
+    /// made one article after another ([`Detector::settle`]).
+    fn insert_in_chunks<'a>(
+        &mut self,
+        ids: impl Iterator<Item = &'a str>,
+        analyses: Vec<Result<Analysis>>,
+        parallel: bool,
+        chunk: usize,
+    ) -> Vec<Result<Verdict>> {
+        // 1. Numbers, in order: an id seen before (in this batch or earlier) with the same
+        // text gets that article's verdict, with other text an error.
+        let first = self.next_doc;
+        let mut fresh: Vec<(Arc<str>, Analysis)> = Vec::new();
+        let numbers: Vec<Result<u32>> = ids
+            .zip(analyses)
             .map(|(id, a)| {
                 let a = a?;
-                if let Some(v) = self.existing(id, &a)? {
-                    return Ok(v);
+                if let Some(&d) = self.ids.get(id) {
+                    let content = match d.checked_sub(first) {
+                        Some(i) => fresh[i as usize].1.content,
+                        None => self.docs[&d].content,
+                    };
+                    return if content == a.content {
+                        Ok(d)
+                    } else {
+                        Err(ErrorKind::IdConflict { id: id.to_string() }.into())
+                    };
                 }
-                Ok(self.index(id, a))
+                let d = self.next_doc;
+                self.next_doc = d
+                    .checked_add(1)
+                    .expect("more than 4 294 967 295 articles inserted");
+                let id: Arc<str> = id.into();
+                self.ids.insert(Arc::clone(&id), d);
+                fresh.push((id, a));
+                Ok(d)
             })
+            .collect();
+        // 2. Every new article's terms are counted before any is weighed.
+        for (_, a) in &fresh {
+            self.df.add(&a.terms);
+        }
+        let this = &*self;
+        let weighed: Vec<(TermVector, Vec<u64>)> = map(&fresh, parallel, |(_, a)| {
+            let vector = this.df.vector(&a.terms, &this.config.terms);
+            let top = vector.top(this.config.story.index_terms);
+            (vector, top)
+        });
+        // 3. Chunk by chunk: index, find (in parallel), settle (in order).
+        let mut number = first;
+        let mut weighed = weighed.into_iter();
+        let mut fresh = fresh.into_iter().peekable();
+        while fresh.peek().is_some() {
+            let start = number;
+            let mut tops: Vec<Vec<u64>> = Vec::with_capacity(chunk);
+            let mut signatures: Vec<(u32, CompactSignature)> = Vec::with_capacity(chunk);
+            for ((id, a), (vector, top)) in fresh.by_ref().take(chunk).zip(weighed.by_ref()) {
+                push_to(&mut self.exact, a.content, number);
+                if self.config.story.enabled {
+                    for &term in &top {
+                        self.post(term, number, start);
+                    }
+                }
+                signatures.push((number, a.signature.compact()));
+                tops.push(top);
+                self.docs.insert(
+                    number,
+                    Doc {
+                        id,
+                        content: a.content,
+                        // Until it is settled.
+                        story: StoryId(u64::from(number)),
+                        vector,
+                        matched: None,
+                        links: None,
+                    },
+                );
+                number += 1;
+            }
+            #[cfg(feature = "rayon")]
+            let indexed = if parallel {
+                self.near.par_extend(signatures)
+            } else {
+                self.near.extend(signatures)
+            };
+            #[cfg(not(feature = "rayon"))]
+            let indexed = self.near.extend(signatures);
+            indexed.expect("signatures come from the detector's own hasher");
+            let this = &*self;
+            let numbered: Vec<(u32, Vec<u64>)> = (start..).zip(tops).collect();
+            let found: Vec<Finding> = map(&numbered, parallel, |(d, top)| {
+                let doc = &this.docs[d];
+                let sig = this.near.get(d).expect("indexed above");
+                this.find(doc.content, sig, &doc.vector, top, *d)
+            });
+            for ((d, _), found) in numbered.into_iter().zip(found) {
+                let decision = self.settle(found, &self.docs[&d].vector);
+                let story = decision.story.unwrap_or(StoryId(u64::from(d)));
+                let matched = decision.matched.map(|m| self.stored_match(m));
+                let links = self.kept_links(decision.links);
+                let doc = self.docs.get_mut(d).expect("indexed above");
+                doc.story = story;
+                doc.matched = matched;
+                doc.links = Some(links);
+                self.stories.add(story, d);
+            }
+        }
+        numbers
+            .into_iter()
+            .map(|d| Ok(self.docs[&d?].verdict()))
             .collect()
     }
 
@@ -1075,7 +1217,7 @@ impl Detector {
         push_to(&mut self.exact, content, number);
         if self.config.story.enabled {
             for term in vector.top(self.config.story.index_terms) {
-                self.post(term, number);
+                self.post(term, number, number);
             }
         }
         self.stories.add(story, number);
@@ -1198,56 +1340,6 @@ impl Detector {
         }
     }
 
-    fn existing(&self, id: &str, analysis: &Analysis) -> Result<Option<Verdict>> {
-        match self.ids.get(id) {
-            None => Ok(None),
-            Some(d) if self.docs[d].content == analysis.content => Ok(Some(self.docs[d].verdict())),
-            Some(_) => Err(ErrorKind::IdConflict { id: id.to_string() }.into()),
-        }
-    }
-
-    fn index(&mut self, id: &str, analysis: Analysis) -> Verdict {
-        let vector = self.df.vector(&analysis.terms, &self.config.terms);
-        // The heaviest terms serve both to find candidates and to index the article.
-        let top = vector.top(self.config.story.index_terms);
-        // Compact once: the decision reads it, the index keeps it.
-        let compact = analysis.signature.compact();
-        let decision = self.decide(&analysis, compact.as_ref(), &vector, &top);
-        let doc_no = self.next_doc;
-        self.next_doc = self
-            .next_doc
-            .checked_add(1)
-            .expect("more than 4 294 967 295 articles inserted");
-        let story = decision.story.unwrap_or(StoryId(u64::from(doc_no)));
-        let matched = decision.matched.map(|m| self.stored_match(m));
-        let verdict = verdict(story, matched.as_ref());
-        let links = self.kept_links(decision.links);
-        self.near
-            .insert(doc_no, compact)
-            .expect("signatures come from the detector's own hasher");
-        push_to(&mut self.exact, analysis.content, doc_no);
-        if self.config.story.enabled {
-            for term in top {
-                self.post(term, doc_no);
-            }
-        }
-        self.stories.add(story, doc_no);
-        let id: Arc<str> = id.into();
-        self.ids.insert(Arc::clone(&id), doc_no);
-        self.docs.insert(
-            doc_no,
-            Doc {
-                id,
-                content: analysis.content,
-                story,
-                vector,
-                matched,
-                links: Some(links),
-            },
-        );
-        verdict
-    }
-
     /// The story candidates an article keeps as its links: those at least
     /// [`Linkage::min_link`] (and over 0).
     fn kept_links(&self, candidates: Vec<(u32, f32)>) -> Links {
@@ -1267,24 +1359,26 @@ impl Detector {
         }
     }
 
-    /// `sig` is the analysis's signature, compact; `top` is `vector`'s heaviest terms, the ones
-    /// indexed.
-    fn decide(
+    /// What the tiers find for an article (its content hash, compact signature, term vector
+    /// and the vector's `top` terms, the ones indexed) among the articles numbered under
+    /// `before`: a copy, or the story candidates. Reads only, so the articles of a chunk are
+    /// found in parallel; [`Detector::settle`] then chooses the story.
+    fn find(
         &self,
-        analysis: &Analysis,
+        content: u64,
         sig: CompactRef<'_>,
         vector: &TermVector,
         top: &[u64],
-    ) -> Decision {
+        before: u32,
+    ) -> Finding {
         // 1. Exact copies.
-        if let Some(&d) = self
+        if let Some(d) = self
             .exact
-            .get(&analysis.content)
-            .and_then(|v| v.as_slice().first())
+            .get(&content)
+            .and_then(|v| v.as_slice().iter().copied().find(|&d| d < before))
         {
-            return Decision {
-                story: Some(self.docs[&d].story),
-                matched: Some((d, MatchKind::Exact, 1.0)),
+            return Finding {
+                copy: Some((d, MatchKind::Exact, 1.0)),
                 links: Vec::new(),
             };
         }
@@ -1321,49 +1415,71 @@ impl Detector {
                 }
             }
         };
+        // Candidates come sorted.
         for d in self.near.compact_candidates(sig) {
+            if d >= before {
+                break;
+            }
             consider(d, &mut best_near);
         }
         // Strong evidence from the bands (a Jaccard or containment score at or over the
         // near-copy threshold) decides alone: the story tier's candidates are not needed.
         if let Some((d, s)) = best_near.filter(|&(_, s)| f64::from(s) >= self.config.near_copy) {
-            return Decision {
-                story: Some(self.docs[&d].story),
-                matched: Some((d, MatchKind::NearCopy, s)),
+            return Finding {
+                copy: Some((d, MatchKind::NearCopy, s)),
                 links: Vec::new(),
             };
         }
-        let lookup = TermLookup::new(vector);
-        let story_candidates = if self.config.story.enabled {
-            self.story_candidates(&lookup, top, u32::MAX)
+        let links = if self.config.story.enabled {
+            self.story_candidates(&TermLookup::new(vector), top, before)
         } else {
             Vec::new()
         };
         // A copy shares the original's vocabulary: only strong story candidates can be one.
         let strong = self.config.story.linkage.min_average;
-        for &(d, cos) in &story_candidates {
+        for &(d, cos) in &links {
             if cos >= strong {
                 consider(d, &mut best_near);
             }
         }
-        if let Some((d, s)) = best_near {
+        Finding {
+            copy: best_near.map(|(d, s)| (d, MatchKind::NearCopy, s)),
+            links,
+        }
+    }
+
+    /// The decision for an article with term vector `vector`, from what [`Detector::find`]
+    /// found: a copy joins its original's story; otherwise the article joins the story it
+    /// resembles as a whole, if any. Reads the stories of the articles before it, so articles
+    /// are settled one after another.
+    fn settle(&self, found: Finding, vector: &TermVector) -> Decision {
+        if let Some(copy) = found.copy {
             return Decision {
-                story: Some(self.docs[&d].story),
-                matched: Some((d, MatchKind::NearCopy, s)),
-                links: story_candidates,
+                story: Some(self.docs[&copy.0].story),
+                matched: Some(copy),
+                links: found.links,
             };
         }
         // 3. Rewrites: the story it resembles as a whole. Only stories with at least one strong
         // link are weighed: an article joins no story it does not clearly resemble somewhere.
         let linkage = &self.config.story.linkage;
-        let mut stories: Vec<StoryId> = story_candidates
+        let mut stories: Vec<StoryId> = found
+            .links
             .iter()
             .filter(|&&(_, cos)| cos >= linkage.min_average)
             .map(|&(d, _)| self.docs[&d].story)
             .collect();
+        if stories.is_empty() {
+            return Decision {
+                story: None,
+                matched: None,
+                links: found.links,
+            };
+        }
         stories.sort_unstable();
         stories.dedup();
-        let known: FastMap<u32, f32> = story_candidates.iter().copied().collect();
+        let lookup = TermLookup::new(vector);
+        let known: FastMap<u32, f32> = found.links.iter().copied().collect();
         let sim = |m: u32| {
             known.get(&m).copied().unwrap_or_else(|| {
                 self.docs[&m]
@@ -1381,17 +1497,24 @@ impl Detector {
         Decision {
             story,
             matched,
-            links: story_candidates,
+            links: found.links,
         }
     }
 
     /// Adds `doc` to `term`'s postings. Only the most recent `max_postings` are read; at most
     /// twice that are kept, the oldest half dropped at once, so an insert's cost stays constant.
-    fn post(&mut self, term: u64, doc: u32) {
+    ///
+    /// Articles numbered from `undecided` on are not decided yet (a chunk of a batch, indexed
+    /// before it is decided), and each will read the `max_postings` before it: those are
+    /// kept, with the `max_postings` before `undecided`.
+    fn post(&mut self, term: u64, doc: u32, undecided: u32) {
         let cap = self.config.story.max_postings;
         let p = self.postings.entry(term).or_default();
         if p.len() >= 2 * cap {
-            p.drain(..p.len() - cap);
+            let decided = p.partition_point(|&d| d < undecided);
+            if decided >= 2 * cap {
+                p.drain(..decided - cap);
+            }
         }
         p.push(doc);
     }
@@ -1631,14 +1754,8 @@ impl Detector {
                 .then(|| (d, self.kept_links(self.candidates_of(&doc.vector, d))))
         };
         let docs: Vec<(u32, &Doc)> = self.docs.iter().collect();
-        #[cfg(feature = "rayon")]
-        let found: Vec<(u32, Links)> = {
-            use rayon::prelude::*;
-            docs.par_iter().filter_map(lost).collect()
-        };
-        #[cfg(not(feature = "rayon"))]
-        let found: Vec<(u32, Links)> = docs.iter().filter_map(lost).collect();
-        for (d, links) in found {
+        let found: Vec<Option<(u32, Links)>> = map(&docs, true, lost);
+        for (d, links) in found.into_iter().flatten() {
             self.docs.get_mut(d).expect("numbered from docs").links = Some(links);
         }
     }
@@ -1770,6 +1887,7 @@ impl Detector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn the_word_buffer_is_reused_bounded_and_reentrant() {
@@ -1883,5 +2001,184 @@ mod tests {
             )
             .unwrap();
         assert_eq!(v.matched.map(|m| m.id), Some("n99".to_string()));
+    }
+
+    /// Articles from a few stories of 60 made-up words each: verbatim and edited copies,
+    /// trimmed copies, reshuffled rewrites (the same words, no shared phrase) and unrelated
+    /// texts, with ids that repeat (with the same text or another).
+    fn story_articles() -> impl proptest::strategy::Strategy<Value = Vec<(String, String)>> {
+        let article = (0u64..6, 0u8..6, any_u64(), 0usize..90);
+        proptest::collection::vec(article, 1..90).prop_map(|items| {
+            let story = |s: u64, seed: u64| -> Vec<String> {
+                let mut x = seed | 1;
+                (0..60)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        // Shared words across stories, and each story's own.
+                        if x % 4 == 0 {
+                            format!("common{}", x % 40)
+                        } else {
+                            format!("s{s}word{}", x % 200)
+                        }
+                    })
+                    .collect()
+            };
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, (s, kind, seed, id))| {
+                    let mut words = story(s, s * 7919 + 1);
+                    match kind {
+                        0 => {}
+                        1 => {
+                            let at = (seed % 60) as usize;
+                            words[at] = format!("edit{seed}");
+                        }
+                        2 => words.truncate(30 + (seed % 20) as usize),
+                        3 => words.rotate_left(1 + (seed % 50) as usize),
+                        4 => {
+                            // Every other word swapped with its neighbour: no phrase left.
+                            for pair in words.chunks_mut(2) {
+                                pair.reverse();
+                            }
+                        }
+                        _ => words = story(10 + seed % 1000, seed),
+                    }
+                    // Ids repeat now and then.
+                    let id = if id < 10 {
+                        format!("dup{id}")
+                    } else {
+                        format!("a{i}")
+                    };
+                    (id, words.join(" "))
+                })
+                .collect()
+        })
+    }
+
+    fn any_u64() -> proptest::num::u64::Any {
+        proptest::num::u64::ANY
+    }
+
+    /// What a detector says and holds about its articles: every verdict and record.
+    fn state(d: &Detector) -> Vec<(String, Option<ArticleRecord>)> {
+        let mut ids: Vec<String> = d.ids.keys().map(|k| k.to_string()).collect();
+        ids.sort();
+        ids.into_iter()
+            .map(|id| {
+                let r = d.record(&id);
+                (id, r)
+            })
+            .collect()
+    }
+
+    /// The naive batch insert: each new article decided against the detector as it stands
+    /// (the later articles not yet in it) and then stored, one after another, once every new
+    /// article's terms are counted.
+    fn insert_one_at_a_time(d: &mut Detector, batch: &[(String, String)]) -> Vec<Result<Verdict>> {
+        let analyses: Vec<Result<Analysis>> = batch.iter().map(|(_, t)| d.analyze(t)).collect();
+        let mut seen: std::collections::HashSet<&str> = d.ids.keys().map(|k| &**k).collect();
+        for ((id, _), a) in batch.iter().zip(&analyses) {
+            if let Ok(a) = a {
+                if seen.insert(id) {
+                    d.df.add(&a.terms);
+                }
+            }
+        }
+        let mut verdicts = Vec::new();
+        for ((id, _), a) in batch.iter().zip(analyses) {
+            let a = match a {
+                Ok(a) => a,
+                Err(e) => {
+                    verdicts.push(Err(e));
+                    continue;
+                }
+            };
+            if let Some(&n) = d.ids.get(id.as_str()) {
+                verdicts.push(if d.docs[&n].content == a.content {
+                    Ok(d.docs[&n].verdict())
+                } else {
+                    Err(ErrorKind::IdConflict { id: id.clone() }.into())
+                });
+                continue;
+            }
+            let vector = d.df.vector(&a.terms, &d.config.terms);
+            let top = vector.top(d.config.story.index_terms);
+            let sig = a.signature.compact();
+            let found = d.find(a.content, sig.as_ref(), &vector, &top, u32::MAX);
+            let decision = d.settle(found, &vector);
+            let n = d.next_doc;
+            d.next_doc += 1;
+            let story = decision.story.unwrap_or(StoryId(u64::from(n)));
+            let matched = decision.matched.map(|m| d.stored_match(m));
+            let links = d.kept_links(decision.links);
+            d.near.insert(n, sig).unwrap();
+            push_to(&mut d.exact, a.content, n);
+            for term in top {
+                d.post(term, n, n);
+            }
+            d.stories.add(story, n);
+            let id: Arc<str> = id.as_str().into();
+            d.ids.insert(Arc::clone(&id), n);
+            let doc = Doc {
+                id,
+                content: a.content,
+                story,
+                vector,
+                matched,
+                links: Some(links),
+            };
+            verdicts.push(Ok(doc.verdict()));
+            d.docs.insert(n, doc);
+        }
+        verdicts
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Deciding a chunk of articles together (in parallel) gives what deciding them one
+        /// at a time gives, each against the articles before it: the same verdicts, links
+        /// and stories, over two batches, with postings short enough to be trimmed.
+        #[test]
+        fn chunked_parallel_decisions_are_one_at_a_time_decisions(
+            first in story_articles(),
+            second in story_articles(),
+            chunk in 1usize..40,
+            postings in 1usize..6,
+        ) {
+            let config = DetectorConfig {
+                story: StoryConfig { max_postings: postings, ..StoryConfig::default() },
+                ..DetectorConfig::default()
+            };
+            let run = |chunk: Option<usize>| {
+                let mut d = Detector::new(config.clone()).unwrap();
+                let mut verdicts = Vec::new();
+                for batch in [&first, &second] {
+                    verdicts.push(match chunk {
+                        None => insert_one_at_a_time(&mut d, batch),
+                        Some(chunk) => {
+                            let analyses = batch.iter().map(|(_, t)| d.analyze(t)).collect();
+                            let ids = batch.iter().map(|(id, _)| id.as_str());
+                            d.insert_in_chunks(ids, analyses, true, chunk)
+                        }
+                    });
+                }
+                (verdicts, state(&d), d.postings.clone())
+            };
+            let (want, want_state, want_postings) = run(None);
+            let (got, got_state, got_postings) = run(Some(chunk));
+            proptest::prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+            proptest::prop_assert_eq!(got_state, want_state);
+            // Trimmed at other times, the postings keep at least the most recent `postings`,
+            // and no more than twice that and a chunk.
+            for (term, want) in &want_postings {
+                let got = &got_postings[term];
+                proptest::prop_assert!(got.len() <= 2 * postings + chunk);
+                let keep = want.len().min(got.len()).min(postings);
+                proptest::prop_assert_eq!(&got[got.len() - keep..], &want[want.len() - keep..]);
+            }
+        }
     }
 }

@@ -208,6 +208,22 @@ fn add_to_band<K: Clone + Eq + Hash>(
     }
 }
 
+/// Files `keys` under band `band` of their signatures, `width` slots each, one after another
+/// in `slots`.
+fn fill_band<K: Clone + Eq + Hash>(
+    table: &mut FastMap<u64, (K, bool)>,
+    overflow: &mut FastMap<u64, Vec<K>>,
+    band: usize,
+    rows: usize,
+    keys: &[K],
+    slots: &[u16],
+    width: usize,
+) {
+    for (key, slots) in keys.iter().zip(slots.chunks_exact(width)) {
+        add_to_band(table, overflow, band_key(slots, band, rows), key);
+    }
+}
+
 /// Simpson's rule with 64 intervals: the integrands are smooth polynomials.
 fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
     const N: usize = 64;
@@ -364,10 +380,69 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         &mut self,
         items: impl IntoIterator<Item = (K, S)>,
     ) -> Result<()> {
+        let Some((first, keys)) = self.add_rows(items)? else {
+            return Ok(());
+        };
+        let (slots, width, rows) = (&self.slots, self.width, self.params.rows);
+        let bands = self.tables.iter_mut().zip(&mut self.overflow).enumerate();
+        for (b, (table, overflow)) in bands {
+            fill_band(
+                table,
+                overflow,
+                b,
+                rows,
+                &keys,
+                &slots[first * width..],
+                width,
+            );
+        }
+        Ok(())
+    }
+
+    /// [`LshIndex::extend`], the bands' tables filled on rayon's pool: each is its own.
+    #[cfg(feature = "rayon")]
+    pub(crate) fn par_extend<S: Into<CompactSignature>>(
+        &mut self,
+        items: impl IntoIterator<Item = (K, S)>,
+    ) -> Result<()>
+    where
+        K: Send + Sync,
+    {
+        use rayon::prelude::*;
+        let Some((first, keys)) = self.add_rows(items)? else {
+            return Ok(());
+        };
+        let (slots, width, rows) = (&self.slots, self.width, self.params.rows);
+        let bands = self
+            .tables
+            .par_iter_mut()
+            .zip(&mut self.overflow)
+            .enumerate();
+        bands.for_each(|(b, (table, overflow))| {
+            fill_band(
+                table,
+                overflow,
+                b,
+                rows,
+                &keys,
+                &slots[first * width..],
+                width,
+            );
+        });
+        Ok(())
+    }
+
+    /// [`LshIndex::extend`]'s checks and rows: returns the first new row and the keys still to
+    /// file in the bands, in order, or `None` when there is nothing left to do (no items, or
+    /// items inserted one by one, as a replaced key or a reused row needs).
+    fn add_rows<S: Into<CompactSignature>>(
+        &mut self,
+        items: impl IntoIterator<Item = (K, S)>,
+    ) -> Result<Option<(usize, Vec<K>)>> {
         let items: Vec<(K, CompactSignature)> =
             items.into_iter().map(|(k, s)| (k, s.into())).collect();
         let Some(width) = items.first().map(|(_, s)| s.slots().len()) else {
-            return Ok(());
+            return Ok(None);
         };
         let width = if self.is_empty() { width } else { self.width };
         for (_, s) in &items {
@@ -384,7 +459,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             for (k, s) in items {
                 self.insert(k, s)?;
             }
-            return Ok(());
+            return Ok(None);
         }
         self.width = width;
         let first = self.shingles.len();
@@ -397,16 +472,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             keys.push(k.clone());
             self.rows.insert(k, row);
         }
-        let rows = self.params.rows;
-        let bands = self.tables.iter_mut().zip(&mut self.overflow).enumerate();
-        for (b, (table, overflow)) in bands {
-            for (i, key) in keys.iter().enumerate() {
-                let start = (first + i) * width;
-                let band = band_key(&self.slots[start..start + width], b, rows);
-                add_to_band(table, overflow, band, key);
-            }
-        }
-        Ok(())
+        Ok(Some((first, keys)))
     }
 
     /// A signature of `width` slots fits the bands, and the `expected` width of the index's
@@ -690,8 +756,8 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
-        /// `extend` builds the index that inserting one by one builds, after any inserts and
-        /// removals, replacements and freed rows included.
+        /// `extend` (and `par_extend`) builds the index that inserting one by one builds,
+        /// after any inserts and removals, replacements and freed rows included.
         #[test]
         fn extend_is_insert_one_by_one(
             before in keyed_signatures(12),
@@ -706,12 +772,19 @@ mod tests {
                 one.remove(k);
             }
             let mut bulk = one.clone();
+            #[cfg(feature = "rayon")]
+            let mut par_bulk = one.clone();
             for (k, s) in &batch {
                 one.insert(*k, s).unwrap();
             }
             bulk.extend(batch.iter().map(|(k, s)| (*k, s))).unwrap();
             proptest::prop_assert!(same_index(&one, &bulk));
             proptest::prop_assert_eq!(one.candidate_pairs(), bulk.candidate_pairs());
+            #[cfg(feature = "rayon")]
+            {
+                par_bulk.par_extend(batch.iter().map(|(k, s)| (*k, s))).unwrap();
+                proptest::prop_assert!(same_index(&one, &par_bulk));
+            }
         }
     }
 

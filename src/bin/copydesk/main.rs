@@ -253,8 +253,13 @@ impl ModeArgs {
                 (Revised::Kept(detector), Some(note))
             }
             Revision::Recluster => {
+                let start = Instant::now();
                 let stories = detector.finish();
-                let note = format!("reclustered: {} articles changed story", stories.changed());
+                let note = format!(
+                    "reclustered in {:.1} s: {} articles changed story",
+                    start.elapsed().as_secs_f64(),
+                    stories.changed()
+                );
                 (Revised::Finished(stories), Some(note))
             }
             Revision::None => (Revised::Kept(detector), None),
@@ -475,7 +480,7 @@ fn insert_all(
         scope.spawn(move || {
             for (batch, analyses) in analysed {
                 let ids: Vec<&str> = batch.iter().map(|a: &Article| a.id.as_str()).collect();
-                let verdicts = detector.insert_analyzed_batch(&ids, analyses);
+                let verdicts = detector.par_insert_analyzed_batch(&ids, analyses);
                 drop(ids);
                 if to_report.send((batch, verdicts)).is_err() {
                     return;
