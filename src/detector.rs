@@ -73,6 +73,16 @@ fn map<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync
     items.iter().map(f).collect()
 }
 
+/// Where `d` is in `numbers` (ascending, distinct): first where it would be if the numbers
+/// had no gaps (as in a batch that removed nothing), else by binary search.
+fn position(numbers: &[u32], d: u32) -> Option<u32> {
+    let guess = d.checked_sub(*numbers.first()?)? as usize;
+    if numbers.get(guess) == Some(&d) {
+        return Some(guess as u32);
+    }
+    numbers.binary_search(&d).ok().map(|i| i as u32)
+}
+
 /// Everything a [`Detector`] can be told. Plain data: build it, change fields, and
 /// [`Detector::new`] checks it once.
 #[derive(Clone, Debug, PartialEq)]
@@ -1765,11 +1775,7 @@ impl Detector {
     fn regroup(&mut self, mut changed: impl FnMut(&str, StoryId)) {
         let threshold = self.config.story.linkage.min_average;
         let numbers: Vec<u32> = self.docs.iter().map(|(d, _)| d).collect();
-        let at: FastMap<u32, u32> = numbers
-            .iter()
-            .enumerate()
-            .map(|(i, &d)| (d, i as u32))
-            .collect();
+        let at = |d: u32| position(&numbers, d);
         let n = numbers.len();
 
         // The copies' ties: a copy stands for its original (see `average_link`).
@@ -1783,19 +1789,19 @@ impl Detector {
                 }
                 // The copied article may have been removed since.
                 let o = self.ids.get(&*doc.matched.as_ref()?.id)?;
-                Some((i as u32, at[o]))
+                Some((i as u32, at(*o)?))
             })
             .collect();
         // Each article's links: the candidates weighed when it was decided, all earlier
         // articles, so each pair comes once.
         let (at, docs) = (&at, &self.docs);
         let links = || {
-            numbers.iter().enumerate().flat_map(move |(i, d)| {
-                let links = docs[d].links.as_deref().unwrap_or_default();
+            docs.iter().enumerate().flat_map(move |(i, (_, doc))| {
+                let links = doc.links.as_deref().unwrap_or_default();
                 // A removed article's links are gone with it.
                 links
                     .iter()
-                    .filter_map(move |&(c, sim)| Some((i as u32, *at.get(&c)?, sim)))
+                    .filter_map(move |&(c, sim)| Some((i as u32, at(c)?, sim)))
             })
         };
         let story = &self.config.story;
@@ -2072,6 +2078,27 @@ mod tests {
                 (id, r)
             })
             .collect()
+    }
+
+    proptest::proptest! {
+        /// `position` against a linear scan, on numbers with and without gaps.
+        #[test]
+        fn position_is_a_linear_search(
+            gaps in proptest::collection::vec(1u32..4, 0..60),
+            start in 0u32..50,
+            d in 0u32..250,
+        ) {
+            let numbers: Vec<u32> = gaps
+                .iter()
+                .scan(start, |n, g| {
+                    let d = *n;
+                    *n += g;
+                    Some(d)
+                })
+                .collect();
+            let naive = numbers.iter().position(|&x| x == d).map(|i| i as u32);
+            proptest::prop_assert_eq!(position(&numbers, d), naive);
+        }
     }
 
     /// The naive batch insert: each new article decided against the detector as it stands
