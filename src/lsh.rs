@@ -380,7 +380,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         &mut self,
         items: impl IntoIterator<Item = (K, S)>,
     ) -> Result<()> {
-        let Some((first, keys)) = self.add_rows(items)? else {
+        let Some((first, keys)) = self.add_rows(items, true)? else {
             return Ok(());
         };
         let (slots, width, rows) = (&self.slots, self.width, self.params.rows);
@@ -399,7 +399,9 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         Ok(())
     }
 
-    /// [`LshIndex::extend`], the bands' tables filled on rayon's pool: each is its own.
+    /// [`LshIndex::extend`], the bands' tables filled on rayon's pool: each is its own. For
+    /// an index built a chunk at a time, so room is not made ahead (the tables would grow a
+    /// chunk early, and could end twice the size they need).
     #[cfg(feature = "rayon")]
     pub(crate) fn par_extend<S: Into<CompactSignature>>(
         &mut self,
@@ -409,7 +411,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         K: Send + Sync,
     {
         use rayon::prelude::*;
-        let Some((first, keys)) = self.add_rows(items)? else {
+        let Some((first, keys)) = self.add_rows(items, false)? else {
             return Ok(());
         };
         let (slots, width, rows) = (&self.slots, self.width, self.params.rows);
@@ -434,10 +436,12 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
 
     /// [`LshIndex::extend`]'s checks and rows: returns the first new row and the keys still to
     /// file in the bands, in order, or `None` when there is nothing left to do (no items, or
-    /// items inserted one by one, as a replaced key or a reused row needs).
+    /// items inserted one by one, as a replaced key or a reused row needs). With `reserve`,
+    /// makes room for all the items at once.
     fn add_rows<S: Into<CompactSignature>>(
         &mut self,
         items: impl IntoIterator<Item = (K, S)>,
+        reserve: bool,
     ) -> Result<Option<(usize, Vec<K>)>> {
         let items: Vec<(K, CompactSignature)> =
             items.into_iter().map(|(k, s)| (k, s.into())).collect();
@@ -463,7 +467,9 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         }
         self.width = width;
         let first = self.shingles.len();
-        self.reserve(items.len(), width);
+        if reserve {
+            self.reserve(items.len(), width);
+        }
         let mut keys = Vec::with_capacity(items.len());
         for (i, (k, s)) in items.into_iter().enumerate() {
             self.slots.extend_from_slice(s.slots());
