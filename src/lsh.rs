@@ -209,7 +209,7 @@ fn add_to_band<K: Clone + Eq + Hash>(
 }
 
 /// Files `keys` under band `band` of their signatures, `width` slots each, one after another
-/// in `slots`.
+/// in `slots` (the rows just added).
 fn fill_band<K: Clone + Eq + Hash>(
     table: &mut FastMap<u64, (K, bool)>,
     overflow: &mut FastMap<u64, Vec<K>>,
@@ -383,18 +383,14 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         let Some((first, keys)) = self.add_rows(items, true)? else {
             return Ok(());
         };
-        let (slots, width, rows) = (&self.slots, self.width, self.params.rows);
+        let (new, width, rows) = (
+            &self.slots[first * self.width..],
+            self.width,
+            self.params.rows,
+        );
         let bands = self.tables.iter_mut().zip(&mut self.overflow).enumerate();
         for (b, (table, overflow)) in bands {
-            fill_band(
-                table,
-                overflow,
-                b,
-                rows,
-                &keys,
-                &slots[first * width..],
-                width,
-            );
+            fill_band(table, overflow, b, rows, &keys, new, width);
         }
         Ok(())
     }
@@ -414,22 +410,14 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         let Some((first, keys)) = self.add_rows(items, false)? else {
             return Ok(());
         };
-        let (slots, width, rows) = (&self.slots, self.width, self.params.rows);
-        let bands = self
-            .tables
-            .par_iter_mut()
-            .zip(&mut self.overflow)
-            .enumerate();
-        bands.for_each(|(b, (table, overflow))| {
-            fill_band(
-                table,
-                overflow,
-                b,
-                rows,
-                &keys,
-                &slots[first * width..],
-                width,
-            );
+        let (new, width, rows) = (
+            &self.slots[first * self.width..],
+            self.width,
+            self.params.rows,
+        );
+        let bands = self.tables.par_iter_mut().zip(&mut self.overflow);
+        bands.enumerate().for_each(|(b, (table, overflow))| {
+            fill_band(table, overflow, b, rows, &keys, new, width);
         });
         Ok(())
     }
