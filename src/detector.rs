@@ -1489,9 +1489,10 @@ impl Detector {
         stories.sort_unstable();
         stories.dedup();
         let lookup = TermLookup::new(vector);
-        let known: FastMap<u32, f32> = found.links.iter().copied().collect();
+        // At most `max_candidates` links: a scan, not a map made for each article.
+        let known = |m: u32| found.links.iter().find(|l| l.0 == m).map(|l| l.1);
         let sim = |m: u32| {
-            known.get(&m).copied().unwrap_or_else(|| {
+            known(m).unwrap_or_else(|| {
                 self.docs[&m]
                     .vector
                     .similarity_to(&lookup, &self.config.terms)
