@@ -1669,9 +1669,10 @@ impl Detector {
     /// restored from a record without them that are not copies look up their candidates among
     /// the earlier articles here, on rayon's pool when there is one, and keep them for the next
     /// run; with the postings since trimmed, an old article may find fewer than it weighed on
-    /// arrival. Memory while it runs: each group's links (8 bytes a link, both ways), the
-    /// candidate merges (20 bytes each) and, for the relative similarities, 4 bytes an
-    /// article (`4·neighbour_rank` more while they are computed); at a million mutated wire
+    /// arrival. Memory while it runs: every link once (12 bytes, gathered on rayon's pool when
+    /// there is one), each group's links (8 bytes a link, both ways), the candidate merges (20
+    /// bytes each) and, for the relative similarities, 4 bytes an article
+    /// (`4·neighbour_rank` more while they are computed); at a million mutated wire
     /// articles, a fifth more than the detector itself. A batch that inserts nothing more can
     /// [finish](Detector::finish) instead, which frees the lookup indexes first and needs no
     /// memory beyond them.
@@ -1795,16 +1796,28 @@ impl Detector {
             .collect();
         // Each article's links: the candidates weighed when it was decided, all earlier
         // articles, so each pair comes once.
-        let (at, docs) = (&at, &self.docs);
-        let links = || {
-            docs.iter().enumerate().flat_map(move |(i, (_, doc))| {
-                let links = doc.links.as_deref().unwrap_or_default();
-                // A removed article's links are gone with it.
-                links
-                    .iter()
-                    .filter_map(move |&(c, sim)| Some((i as u32, at(c)?, sim)))
-            })
+        // Gathered once (on rayon's pool when there is one), 12 bytes a link: they are read
+        // two or three times.
+        let lists: Vec<&[(u32, f32)]> = (self.docs.iter())
+            .map(|(_, doc)| doc.links.as_deref().unwrap_or_default())
+            .collect();
+        let at = &at;
+        // A removed article's links are gone with it.
+        let to_items = move |i: usize, &(c, sim): &(u32, f32)| Some((i as u32, at(c)?, sim));
+        #[cfg(feature = "rayon")]
+        let all: Vec<(u32, u32, f32)> = {
+            use rayon::prelude::*;
+            let lists = lists.par_iter().copied().enumerate();
+            lists
+                .flat_map_iter(|(i, l)| l.iter().filter_map(move |link| to_items(i, link)))
+                .collect()
         };
+        #[cfg(not(feature = "rayon"))]
+        let all: Vec<(u32, u32, f32)> = (lists.iter().copied().enumerate())
+            .flat_map(|(i, l)| l.iter().filter_map(move |link| to_items(i, link)))
+            .collect();
+        drop(lists);
+        let links = || all.iter().copied();
         let story = &self.config.story;
         let group = match story.neighbour_rank {
             0 => average_link(n, &ties, links, threshold),
