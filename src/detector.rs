@@ -1067,15 +1067,9 @@ impl Detector {
                 );
                 number += 1;
             }
-            #[cfg(feature = "rayon")]
-            let indexed = if parallel {
-                self.near.par_extend(signatures)
-            } else {
-                self.near.extend(signatures)
-            };
-            #[cfg(not(feature = "rayon"))]
-            let indexed = self.near.extend(signatures);
-            indexed.expect("signatures come from the detector's own hasher");
+            self.near
+                .extend_chunk(signatures, parallel)
+                .expect("signatures come from the detector's own hasher");
             let this = &*self;
             let numbered: Vec<(u32, Vec<u64>)> = (start..).zip(tops).collect();
             let found: Vec<Finding> = map(&numbered, parallel, |(d, top)| {
@@ -2027,7 +2021,7 @@ mod tests {
     /// trimmed copies, reshuffled rewrites (the same words, no shared phrase) and unrelated
     /// texts, with ids that repeat (with the same text or another).
     fn story_articles() -> impl proptest::strategy::Strategy<Value = Vec<(String, String)>> {
-        let article = (0u64..6, 0u8..6, any_u64(), 0usize..90);
+        let article = (0u64..6, 0u8..6, proptest::prelude::any::<u64>(), 0usize..90);
         proptest::collection::vec(article, 1..90).prop_map(|items| {
             let story = |s: u64, seed: u64| -> Vec<String> {
                 let mut x = seed | 1;
@@ -2076,10 +2070,6 @@ mod tests {
                 })
                 .collect()
         })
-    }
-
-    fn any_u64() -> proptest::num::u64::Any {
-        proptest::num::u64::ANY
     }
 
     /// What a detector says and holds about its articles: every verdict and record.

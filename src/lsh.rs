@@ -380,9 +380,48 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         &mut self,
         items: impl IntoIterator<Item = (K, S)>,
     ) -> Result<()> {
-        let Some((first, keys)) = self.add_rows(items, true)? else {
+        if let Some((first, keys)) = self.add_rows(items, true)? {
+            self.fill_bands(first, &keys);
+        }
+        Ok(())
+    }
+
+    /// [`LshIndex::extend`] for an index built a chunk at a time, as a detector's is: room is
+    /// not made ahead (the tables would grow a chunk early, and could end twice the size they
+    /// need), and with `parallel` (and the `rayon` feature) the bands' tables are filled on
+    /// rayon's pool, each being its own.
+    pub(crate) fn extend_chunk<S: Into<CompactSignature>>(
+        &mut self,
+        items: impl IntoIterator<Item = (K, S)>,
+        parallel: bool,
+    ) -> Result<()>
+    where
+        K: Send + Sync,
+    {
+        let Some((first, keys)) = self.add_rows(items, false)? else {
             return Ok(());
         };
+        #[cfg(feature = "rayon")]
+        if parallel {
+            use rayon::prelude::*;
+            let (new, width, rows) = (
+                &self.slots[first * self.width..],
+                self.width,
+                self.params.rows,
+            );
+            let bands = self.tables.par_iter_mut().zip(&mut self.overflow);
+            bands.enumerate().for_each(|(b, (table, overflow))| {
+                fill_band(table, overflow, b, rows, &keys, new, width);
+            });
+            return Ok(());
+        }
+        let _ = parallel;
+        self.fill_bands(first, &keys);
+        Ok(())
+    }
+
+    /// Files `keys`, the rows from `first` on, in every band, one band after another.
+    fn fill_bands(&mut self, first: usize, keys: &[K]) {
         let (new, width, rows) = (
             &self.slots[first * self.width..],
             self.width,
@@ -390,36 +429,8 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         );
         let bands = self.tables.iter_mut().zip(&mut self.overflow).enumerate();
         for (b, (table, overflow)) in bands {
-            fill_band(table, overflow, b, rows, &keys, new, width);
+            fill_band(table, overflow, b, rows, keys, new, width);
         }
-        Ok(())
-    }
-
-    /// [`LshIndex::extend`], the bands' tables filled on rayon's pool: each is its own. For
-    /// an index built a chunk at a time, so room is not made ahead (the tables would grow a
-    /// chunk early, and could end twice the size they need).
-    #[cfg(feature = "rayon")]
-    pub(crate) fn par_extend<S: Into<CompactSignature>>(
-        &mut self,
-        items: impl IntoIterator<Item = (K, S)>,
-    ) -> Result<()>
-    where
-        K: Send + Sync,
-    {
-        use rayon::prelude::*;
-        let Some((first, keys)) = self.add_rows(items, false)? else {
-            return Ok(());
-        };
-        let (new, width, rows) = (
-            &self.slots[first * self.width..],
-            self.width,
-            self.params.rows,
-        );
-        let bands = self.tables.par_iter_mut().zip(&mut self.overflow);
-        bands.enumerate().for_each(|(b, (table, overflow))| {
-            fill_band(table, overflow, b, rows, &keys, new, width);
-        });
-        Ok(())
     }
 
     /// [`LshIndex::extend`]'s checks and rows: returns the first new row and the keys still to
@@ -750,7 +761,7 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
-        /// `extend` (and `par_extend`) builds the index that inserting one by one builds,
+        /// `extend` (and `extend_chunk`) builds the index that inserting one by one builds,
         /// after any inserts and removals, replacements and freed rows included.
         #[test]
         fn extend_is_insert_one_by_one(
@@ -766,18 +777,16 @@ mod tests {
                 one.remove(k);
             }
             let mut bulk = one.clone();
-            #[cfg(feature = "rayon")]
-            let mut par_bulk = one.clone();
+            let mut chunks = [one.clone(), one.clone()];
             for (k, s) in &batch {
                 one.insert(*k, s).unwrap();
             }
             bulk.extend(batch.iter().map(|(k, s)| (*k, s))).unwrap();
             proptest::prop_assert!(same_index(&one, &bulk));
             proptest::prop_assert_eq!(one.candidate_pairs(), bulk.candidate_pairs());
-            #[cfg(feature = "rayon")]
-            {
-                par_bulk.par_extend(batch.iter().map(|(k, s)| (*k, s))).unwrap();
-                proptest::prop_assert!(same_index(&one, &par_bulk));
+            for (chunked, parallel) in chunks.iter_mut().zip([false, true]) {
+                chunked.extend_chunk(batch.iter().map(|(k, s)| (*k, s)), parallel).unwrap();
+                proptest::prop_assert!(same_index(&one, chunked));
             }
         }
     }
