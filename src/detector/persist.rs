@@ -127,9 +127,20 @@ struct SignatureIn {
 struct Slots<T>(T);
 
 impl serde::Serialize for Slots<&[u16]> {
+    /// Through one buffer a thread, not one allocated for every article saved.
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let bytes: Vec<u8> = self.0.iter().flat_map(|v| v.to_le_bytes()).collect();
-        s.serialize_bytes(&bytes)
+        thread_local! {
+            static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        crate::scratch::with_scratch(
+            &BYTES,
+            |b| b.capacity() > 1 << 16,
+            |bytes| {
+                bytes.clear();
+                bytes.extend(self.0.iter().flat_map(|v| v.to_le_bytes()));
+                s.serialize_bytes(bytes)
+            },
+        )
     }
 }
 
