@@ -4,7 +4,9 @@
 Runs ../shared/peers/peers_bench.py (datasketch, rensa, gaoya, ...: each in its own process,
 128 permutations, lowercased word 5-shingles, LSH 32 x 4 verified at Jaccard >= 0.5, recall
 against exact Jaccard), then copydesk's matching measurement (examples/peer_bench.rs) on the
-same corpus with the same reference pairs, and prints one table.
+same corpus with the same reference pairs, and prints one table. Its last copydesk rows sign
+256 slots and band them 64 x 4: a longer signature's recall and cost
+(`benches/recall_seeds.py --perms 256 --lsh 64x4` measures the peers so, over seeds).
 
 Set up the peers once, outside the repository (see ../shared/peers/README.md):
 
@@ -55,14 +57,19 @@ def main():
 
     subprocess.run(["cargo", "build", "--release", "--quiet", "--example", "peer_bench"], cwd=ROOT, check=True)
     exe = os.path.join(ROOT, "target", "release", "examples", "peer_bench")
-    for threads in (1, 2):
-        cmd = [exe, *corpus, "--truth", truth, "--threads", str(threads)]
+    # The peers' settings on one thread and on two, then a 256-slot signature banded 64 x 4
+    # (the same 4-row bands over all its slots): what a longer signature buys in recall, and
+    # what it costs.
+    for threads, extra in ((1, []), (2, []), (1, ["--slots", "256", "--lsh", "64x4"])):
+        cmd = [exe, *corpus, "--truth", truth, "--threads", str(threads), *extra]
         print("$", " ".join(cmd), flush=True)
         p = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
         for line in p.stdout.splitlines():
             r = json.loads(line)
             if threads == 2 and r["peer"] != "copydesk":
                 continue
+            if extra:
+                r["peer"] += " (256 slots, 64 x 4)"
             results.append(r)
 
     gaoya = next((r for r in results if r["peer"] == "gaoya"), None)

@@ -11,7 +11,9 @@ method delivers; compare it with `peer_bench --seeds N` (copydesk, same settings
 
 Settings as ../shared/peers/peers_bench.py: 128 permutations, `text.lower().split()` word
 5-shingles, LSH 32 bands x 4 rows, candidates verified at the signature's estimate >= 0.5.
-`--truth` is the reference pair list that `benches/peers.py` writes.
+`--perms 256 --lsh 64x4` measures longer signatures, banded alike (`peer_bench --seeds N
+--slots 256 --lsh 64x4` is copydesk's side). `--truth` is the reference pair list that
+`benches/peers.py` writes.
 """
 
 import argparse
@@ -48,7 +50,13 @@ def main():
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--peers", default="rensa,rensa_c,datasketch")
+    ap.add_argument("--perms", type=int, default=128)
+    ap.add_argument("--lsh", default="32x4", help="BANDSxROWS, at most --perms slots")
     args = ap.parse_args()
+    bands, rows = (int(x) for x in args.lsh.split("x"))
+    perms = args.perms
+    if bands * rows > perms:
+        raise SystemExit(f"--lsh {args.lsh} needs more than {perms} permutations")
     texts = []
     for p in args.corpus:
         with open(p, encoding="utf-8") as fh:
@@ -65,34 +73,35 @@ def main():
                 from rensa import CMinHash, RMinHash, RMinHashLSH
 
                 if peer == "rensa":
-                    sigs = RMinHash.from_token_sets(sh, num_perm=128, seed=seed)
+                    sigs = RMinHash.from_token_sets(sh, num_perm=perms, seed=seed)
                 else:
                     sigs = []
                     for d in sh:
-                        m = CMinHash(num_perm=128, seed=seed)
+                        m = CMinHash(num_perm=perms, seed=seed)
                         m.update(d)
                         sigs.append(m)
                 keys = list(range(len(sigs)))
                 digests = [s.digest() for s in sigs]
-                # Band the digests directly (32 x 4), as RMinHashLSH does, so both variants share
-                # one LSH.
+                # Band the digests directly (32 x 4 by default), as RMinHashLSH does, so both
+                # variants share one LSH.
                 buckets = {}
                 for i, d in enumerate(digests):
-                    for b in range(32):
-                        buckets.setdefault((b, tuple(d[b * 4 : b * 4 + 4])), []).append(i)
+                    for b in range(bands):
+                        band = tuple(d[b * rows : (b + 1) * rows])
+                        buckets.setdefault((b, band), []).append(i)
                 cands = [set() for _ in keys]
                 for members in buckets.values():
                     if len(members) > 1:
                         for i in members:
                             cands[i].update(members)
-                jac = lambda x, y: sum(1 for u, v in zip(x, y) if u == v) / 128
+                jac = lambda x, y: sum(1 for u, v in zip(x, y) if u == v) / perms
                 found = pairs_from(cands, digests, jac)
             elif peer == "datasketch":
                 from datasketch import MinHash, MinHashLSH
 
                 enc = [[s.encode("utf-8") for s in d] for d in sh]
-                mhs = MinHash.bulk(enc, num_perm=128, seed=seed)
-                lsh = MinHashLSH(num_perm=128, params=(32, 4))
+                mhs = MinHash.bulk(enc, num_perm=perms, seed=seed)
+                lsh = MinHashLSH(num_perm=perms, params=(bands, rows))
                 for i, m in enumerate(mhs):
                     lsh.insert(i, m)
                 cands = [lsh.query(m) for m in mhs]
@@ -103,6 +112,8 @@ def main():
         print(json.dumps({
             "peer": peer,
             "seeds": args.seeds,
+            "perms": perms,
+            "bands_rows": [bands, rows],
             "recall_mean": statistics.mean(recalls),
             "recall_sd": statistics.stdev(recalls) if len(recalls) > 1 else 0.0,
             "recall_min": min(recalls),

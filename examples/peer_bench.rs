@@ -32,8 +32,12 @@
 //! With `--misses`, prints instead, for every reference pair the peers' tokenisation misses,
 //! its exact Jaccard, its estimate and whether LSH made it a candidate: where recall is lost.
 //!
-//! `--slots N` signs with `N` slots instead of 128 (the LSH still bands the first 128): the
-//! cost of a longer signature, such as the detector's default 256.
+//! `--slots N` signs with `N` slots instead of 128 (the LSH still bands the first 128 unless
+//! `--lsh` says otherwise): the cost of a longer signature, such as the detector's default 256.
+//! `--lsh BxR` bands with `B` bands of `R` rows instead of 32 × 4 (`B · R` at most the slots),
+//! for every measurement including `--seeds` and `--misses`: `--slots 256 --lsh 64x4` is the
+//! peers' 4-row bands over a 256-slot signature (`benches/recall_seeds.py --perms 256 --lsh
+//! 64x4` measures the peers so).
 //!
 //! Prints one JSON object per variant, in the peers script's field names.
 
@@ -84,21 +88,27 @@ fn peer_shingles<'a>(text: &str, seed: u64, words: &'a mut Vec<u64>) -> WordShin
 /// Recall over `seeds` hash functions, one-permutation and classic, with the peers'
 /// tokenisation: one seed's recall is one draw (`benches/recall_seeds.py` does the same for
 /// the peers).
-fn seed_sweep(texts: &[String], truth: &HashSet<(u32, u32)>, seeds: u64) {
+fn seed_sweep(
+    texts: &[String],
+    truth: &HashSet<(u32, u32)>,
+    seeds: u64,
+    slots: usize,
+    params: LshParams,
+) {
     for algorithm in [Algorithm::OnePermutation, Algorithm::Classic] {
         let recalls: Vec<f64> = (0..seeds)
             .map(|seed| {
                 let minhasher = MinHasher::new(MinHashConfig {
                     algorithm,
                     seed,
-                    ..MinHashConfig::default()
+                    slots,
                 })
                 .expect("valid");
                 let sigs: Vec<Signature> = texts
                     .par_iter()
                     .map_init(Vec::new, |w, t| minhasher.sketch(peer_shingles(t, seed, w)))
                     .collect();
-                let good = lsh(&sigs, 0.5).good;
+                let good = lsh(&sigs, params, 0.5).good;
                 let found = good.iter().filter(|p| truth.contains(p)).count();
                 found as f64 / truth.len().max(1) as f64
             })
@@ -115,6 +125,8 @@ fn seed_sweep(texts: &[String], truth: &HashSet<(u32, u32)>, seeds: u64) {
             serde_json::json!({
                 "peer": format!("copydesk_peer_tokens_{algorithm:?}"),
                 "seeds": seeds,
+                "slots": slots,
+                "bands_rows": [params.bands, params.rows],
                 "recall_mean": mean,
                 "recall_sd": sd,
                 "recall_min": min,
@@ -136,8 +148,7 @@ struct Lsh {
     good: Vec<(u32, u32)>,
 }
 
-fn lsh(signatures: &[Signature], threshold: f64) -> Lsh {
-    let params = LshParams::new(32, 4).expect("valid");
+fn lsh(signatures: &[Signature], params: LshParams, threshold: f64) -> Lsh {
     let t = Instant::now();
     let mut index = LshIndex::new(params);
     index
@@ -183,7 +194,7 @@ fn lsh(signatures: &[Signature], threshold: f64) -> Lsh {
 }
 
 /// The reference pairs the peers' tokenisation misses, and why.
-fn misses(texts: &[String], truth: &HashSet<(u32, u32)>, minhasher: &MinHasher) {
+fn misses(texts: &[String], truth: &HashSet<(u32, u32)>, minhasher: &MinHasher, params: LshParams) {
     let mut words = Vec::new();
     let sets: Vec<HashSet<u64>> = texts
         .iter()
@@ -193,7 +204,7 @@ fn misses(texts: &[String], truth: &HashSet<(u32, u32)>, minhasher: &MinHasher) 
         .iter()
         .map(|t| minhasher.sketch(peer_shingles(t, 0, &mut words)))
         .collect();
-    let mut index = LshIndex::new(LshParams::new(32, 4).expect("valid"));
+    let mut index = LshIndex::new(params);
     for (i, s) in sigs.iter().enumerate() {
         index.insert(i as u32, s).expect("same shape");
     }
@@ -224,6 +235,7 @@ fn main() {
     let mut truth_path = None;
     let mut threads = 1usize;
     let mut slots = 128usize;
+    let mut params = LshParams::new(32, 4).expect("valid");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -243,17 +255,32 @@ fn main() {
                     .next()
                     .and_then(|n| n.parse().ok())
                     .filter(|&n| n >= 128)
-                    .expect("--slots N, at least 128 (the LSH uses 128)")
+                    .expect("--slots N, at least 128")
+            }
+            "--lsh" => {
+                params = args
+                    .next()
+                    .and_then(|v| {
+                        let (b, r) = v.split_once('x')?;
+                        LshParams::new(b.parse().ok()?, r.parse().ok()?).ok()
+                    })
+                    .expect("--lsh BxR, such as 32x4")
             }
             _ => {
                 eprintln!(
                     "usage: peer_bench --corpus PATH... [--truth PATH] [--threads N] \
-                     [--variant NAME] [--misses] [--seeds N] [--slots N]"
+                     [--variant NAME] [--misses] [--seeds N] [--slots N] [--lsh BxR]"
                 );
                 std::process::exit(2);
             }
         }
     }
+    assert!(
+        params.bands * params.rows <= slots,
+        "--lsh {}x{} bands more than the {slots} slots",
+        params.bands,
+        params.rows
+    );
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -271,6 +298,8 @@ fn main() {
             &texts,
             truth.as_ref().expect("--seeds needs --truth"),
             seeds,
+            slots,
+            params,
         );
         return;
     }
@@ -279,7 +308,12 @@ fn main() {
         misses(
             &texts,
             truth,
-            &MinHasher::new(MinHashConfig::default()).expect("valid"),
+            &MinHasher::new(MinHashConfig {
+                slots,
+                ..MinHashConfig::default()
+            })
+            .expect("valid"),
+            params,
         );
         return;
     }
@@ -290,10 +324,10 @@ fn main() {
         slots,
         ..MinHashConfig::default()
     };
-    // The LSH below bands all 128 slots (32 × 4), so the detector densifies all of them.
+    // The detector densifies the slots the LSH below bands (all 128 of 32 × 4 by default).
     let detector = Detector::new(DetectorConfig {
         minhash: minhash.clone(),
-        lsh: Some(LshParams::new(32, 4).expect("valid")),
+        lsh: Some(params),
         ..DetectorConfig::default()
     })
     .expect("valid");
@@ -348,9 +382,9 @@ fn main() {
     {
         let (sign, sigs) = best(make);
         // Best of three, as for the signatures (and as the peers script's --repeat does).
-        let mut best = lsh(&sigs, 0.5);
+        let mut best = lsh(&sigs, params, 0.5);
         for _ in 0..2 {
-            let run = lsh(&sigs, 0.5);
+            let run = lsh(&sigs, params, 0.5);
             best.build = best.build.min(run.build);
             best.query_all = best.query_all.min(run.query_all);
             best.query_each = best.query_each.min(run.query_each);
@@ -375,7 +409,8 @@ fn main() {
             "query_s": query,
             "query_each_s": query_each,
             "verify_s": verify,
-            "bands_rows": [32, 4],
+            "slots": slots,
+            "bands_rows": [params.bands, params.rows],
             "candidate_pairs": candidates,
             "verified_pairs": good.len(),
             "rss_baseline_mb": baseline,
