@@ -32,7 +32,7 @@
 //! # Ok::<(), copydesk::Error>(())
 //! ```
 
-use crate::cluster::{average_link, neighbour_scales, Linkage, Stories, StoryId};
+use crate::cluster::{average_link, neighbour_scales, Linkage, Stories, StoryId, StoryLink};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{fmix64, push_to, FastMap, SmallList, Tally};
 use crate::lsh::{LshIndex, LshParams};
@@ -625,6 +625,9 @@ struct Finding {
     copy: Option<(u32, MatchKind, f32)>,
     /// The story candidates weighed, if the story tier was reached.
     links: Vec<(u32, f32)>,
+    /// Similarities to story members other than `links`, by member, computed ahead of
+    /// settling ([`Detector::foresee`]); settling computes any other it needs.
+    foreseen: Vec<(u32, f32)>,
 }
 
 /// What the tiers decided for an article, before it is stored.
@@ -1075,7 +1078,9 @@ impl Detector {
             let found: Vec<Finding> = map(&numbered, parallel, |(d, top)| {
                 let doc = &this.docs[d];
                 let sig = this.near.get(d).expect("indexed above");
-                this.find(doc.content, sig, &doc.vector, top, *d)
+                let mut found = this.find(doc.content, sig, &doc.vector, top, *d);
+                found.foreseen = this.foresee(&found, &doc.vector);
+                found
             });
             for ((d, _), found) in numbered.into_iter().zip(found) {
                 let decision = self.settle(found, &self.docs[&d].vector);
@@ -1384,6 +1389,7 @@ impl Detector {
             return Finding {
                 copy: Some((d, MatchKind::Exact, 1.0)),
                 links: Vec::new(),
+                foreseen: Vec::new(),
             };
         }
         // 2. Near copies: LSH candidates, plus the story tier's candidates (which find trimmed
@@ -1432,6 +1438,7 @@ impl Detector {
             return Finding {
                 copy: Some((d, MatchKind::NearCopy, s)),
                 links: Vec::new(),
+                foreseen: Vec::new(),
             };
         }
         let links = if self.config.story.enabled {
@@ -1449,6 +1456,7 @@ impl Detector {
         Finding {
             copy: best_near.map(|(d, s)| (d, MatchKind::NearCopy, s)),
             links,
+            foreseen: Vec::new(),
         }
     }
 
@@ -1464,35 +1472,7 @@ impl Detector {
                 links: found.links,
             };
         }
-        // 3. Rewrites: the story it resembles as a whole. Only stories with at least one strong
-        // link are weighed: an article joins no story it does not clearly resemble somewhere.
-        let linkage = &self.config.story.linkage;
-        let mut stories: Vec<StoryId> = found
-            .links
-            .iter()
-            .filter(|&&(_, cos)| cos >= linkage.min_average)
-            .map(|&(d, _)| self.docs[&d].story)
-            .collect();
-        if stories.is_empty() {
-            return Decision {
-                story: None,
-                matched: None,
-                links: found.links,
-            };
-        }
-        stories.sort_unstable();
-        stories.dedup();
-        let lookup = TermLookup::new(vector);
-        // At most `max_candidates` links: a scan, not a map made for each article.
-        let known = |m: u32| found.links.iter().find(|l| l.0 == m).map(|l| l.1);
-        let sim = |m: u32| {
-            known(m).unwrap_or_else(|| {
-                self.docs[&m]
-                    .vector
-                    .similarity_to(&lookup, &self.config.terms)
-            })
-        };
-        let (story, matched) = match linkage.best_story(&self.stories, stories, sim) {
+        let (story, matched) = match self.choose_story(&found, vector, None) {
             Some(link) => (
                 Some(link.story),
                 Some((link.best_member, MatchKind::Rewrite, link.best)),
@@ -1504,6 +1484,74 @@ impl Detector {
             matched,
             links: found.links,
         }
+    }
+
+    /// The similarities [settling](Detector::settle) `found` would compute with the stories as
+    /// they stand, by member. A chunk's articles are found on every thread before any is
+    /// settled in order, and settling then reads these instead of computing them on the one
+    /// thread. A story that gains members in between is compared with those afresh, and a
+    /// similarity is the same whenever it is computed, so the decision does not change.
+    fn foresee(&self, found: &Finding, vector: &TermVector) -> Vec<(u32, f32)> {
+        if found.copy.is_some() {
+            return Vec::new();
+        }
+        let computed = std::cell::RefCell::new(Vec::new());
+        self.choose_story(found, vector, Some(&computed));
+        let mut computed = computed.into_inner();
+        computed.sort_unstable_by_key(|&(m, _)| m);
+        computed.dedup_by_key(|&mut (m, _)| m);
+        computed
+    }
+
+    /// The story a rewrite joins: of the stories of its strong links, the one it resembles
+    /// as a whole. Similarities come from the links, then from `found.foreseen`, else are
+    /// computed (and pushed to `computed`, when given).
+    fn choose_story(
+        &self,
+        found: &Finding,
+        vector: &TermVector,
+        computed: Option<&std::cell::RefCell<Vec<(u32, f32)>>>,
+    ) -> Option<StoryLink> {
+        // 3. Rewrites: the story it resembles as a whole. Only stories with at least one strong
+        // link are weighed: an article joins no story it does not clearly resemble somewhere.
+        let linkage = &self.config.story.linkage;
+        let mut stories: Vec<StoryId> = found
+            .links
+            .iter()
+            .filter(|&&(_, cos)| cos >= linkage.min_average)
+            .map(|&(d, _)| self.docs[&d].story)
+            .collect();
+        if stories.is_empty() {
+            return None;
+        }
+        stories.sort_unstable();
+        stories.dedup();
+        let lookup = std::cell::OnceCell::new();
+        // At most `max_candidates` links: a scan, not a map made for each article.
+        let known = |m: u32| {
+            found
+                .links
+                .iter()
+                .find(|l| l.0 == m)
+                .map(|l| l.1)
+                .or_else(|| {
+                    let f = &found.foreseen;
+                    f.binary_search_by_key(&m, |&(n, _)| n).ok().map(|i| f[i].1)
+                })
+        };
+        let sim = |m: u32| {
+            known(m).unwrap_or_else(|| {
+                let lookup = lookup.get_or_init(|| TermLookup::new(vector));
+                let s = self.docs[&m]
+                    .vector
+                    .similarity_to(lookup, &self.config.terms);
+                if let Some(c) = computed {
+                    c.borrow_mut().push((m, s));
+                }
+                s
+            })
+        };
+        linkage.best_story(&self.stories, stories, sim)
     }
 
     /// Adds `doc` to `term`'s postings. Only the most recent `max_postings` are read; at most
