@@ -49,6 +49,7 @@ use std::sync::Arc;
 
 #[cfg(feature = "persist")]
 mod persist;
+mod postings;
 #[cfg(feature = "persist")]
 pub use persist::FORMAT_VERSION;
 
@@ -548,7 +549,7 @@ pub struct Detector {
     docs: DocTable,
     ids: HashMap<Arc<str>, u32>,
     exact: FastMap<u64, SmallList<u32>>,
-    postings: FastMap<u64, Vec<u32>>,
+    postings: postings::Postings,
     stories: Stories,
     next_doc: u32,
 }
@@ -753,7 +754,7 @@ impl Detector {
             docs: DocTable::default(),
             ids: HashMap::new(),
             exact: FastMap::default(),
-            postings: FastMap::default(),
+            postings: postings::Postings::default(),
             stories: Stories::default(),
             next_doc: 0,
             config,
@@ -1049,11 +1050,6 @@ impl Detector {
             let mut signatures: Vec<(u32, CompactSignature)> = Vec::with_capacity(chunk);
             for ((id, a), (vector, top)) in fresh.by_ref().take(chunk).zip(weighed.by_ref()) {
                 push_to(&mut self.exact, a.content, number);
-                if self.config.story.enabled {
-                    for &term in &top {
-                        self.post(term, number, start);
-                    }
-                }
                 signatures.push((number, a.signature.compact()));
                 tops.push(top);
                 self.docs.insert(
@@ -1073,6 +1069,10 @@ impl Detector {
             self.near
                 .extend_chunk(signatures, parallel)
                 .expect("signatures come from the detector's own hasher");
+            if self.config.story.enabled {
+                let cap = self.config.story.max_postings;
+                self.postings.post_chunk(start, &tops, cap, parallel);
+            }
             let this = &*self;
             let numbered: Vec<(u32, Vec<u64>)> = (start..).zip(tops).collect();
             let found: Vec<Finding> = map(&numbered, parallel, |(d, top)| {
@@ -1114,12 +1114,7 @@ impl Detector {
             }
         }
         for term in doc.vector.top(self.config.story.index_terms) {
-            if let Some(p) = self.postings.get_mut(&term) {
-                p.retain(|&d| d != doc_no);
-                if p.is_empty() {
-                    self.postings.remove(&term);
-                }
-            }
+            self.postings.remove(term, doc_no);
         }
         self.stories.remove(doc.story, doc_no);
         true
@@ -1554,22 +1549,11 @@ impl Detector {
         linkage.best_story(&self.stories, stories, sim)
     }
 
-    /// Adds `doc` to `term`'s postings. Only the most recent `max_postings` are read; at most
-    /// twice that are kept, the oldest half dropped at once, so an insert's cost stays constant.
-    ///
-    /// Articles numbered from `undecided` on are not decided yet (a chunk of a batch, indexed
-    /// before it is decided), and each will read the `max_postings` before it: those are
-    /// kept, with the `max_postings` before `undecided`.
+    /// Adds `doc` to `term`'s postings ([`postings::Postings::post`]), articles from
+    /// `undecided` on not decided yet.
     fn post(&mut self, term: u64, doc: u32, undecided: u32) {
         let cap = self.config.story.max_postings;
-        let p = self.postings.entry(term).or_default();
-        if p.len() >= 2 * cap {
-            let decided = p.partition_point(|&d| d < undecided);
-            if decided >= 2 * cap {
-                p.drain(..decided - cap);
-            }
-        }
-        p.push(doc);
+        self.postings.post(term, doc, undecided, cap);
     }
 
     /// Merges stories that resemble each other as wholes, undoing the order effects of
@@ -1777,7 +1761,7 @@ impl Detector {
         }
         self.near.drop_bands();
         self.exact = FastMap::default();
-        self.postings = FastMap::default();
+        self.postings = postings::Postings::default();
         let mut changed = 0;
         if reclusters {
             self.regroup(|_, _| changed += 1);
@@ -1911,7 +1895,7 @@ impl Detector {
         // order), and how many of the terms each article shares.
         let slices: Vec<&[u32]> = top
             .iter()
-            .filter_map(|term| self.postings.get(term))
+            .filter_map(|&term| self.postings.get(term))
             .map(|p| {
                 let end = if before == u32::MAX {
                     p.len()
@@ -2054,7 +2038,7 @@ mod tests {
             );
             d.insert(&format!("n{i}"), &text).unwrap();
         }
-        assert!(d.postings.values().all(|p| p.len() <= 8));
+        assert!(d.postings.iter().all(|(_, p)| p.len() <= 8));
         // The most recent articles are still found as candidates.
         let v = d
             .query(
@@ -2252,8 +2236,8 @@ mod tests {
             proptest::prop_assert_eq!(got_state, want_state);
             // Trimmed at other times, the postings keep at least the most recent `postings`,
             // and no more than twice that and a chunk.
-            for (term, want) in &want_postings {
-                let got = &got_postings[term];
+            for (term, want) in want_postings.iter() {
+                let got = got_postings.get(term).expect("the same terms posted");
                 proptest::prop_assert!(got.len() <= 2 * postings + chunk);
                 let keep = want.len().min(got.len()).min(postings);
                 proptest::prop_assert_eq!(&got[got.len() - keep..], &want[want.len() - keep..]);

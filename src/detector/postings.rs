@@ -1,0 +1,156 @@
+//! The story tier's postings: for each indexed term, the numbers of the most recent articles
+//! that have it among their heaviest terms, in increasing order.
+//!
+//! The terms are split into shards by the top bits of their hash, so that a chunk's articles
+//! are posted on every thread at once, each shard by one thread, in number order: the lists
+//! come out as posting one article after another would leave them.
+
+use crate::hash::FastMap;
+
+/// Shards: enough for two to eight threads to share the work evenly.
+const SHARDS: usize = 16;
+
+/// One shard: term to postings.
+type Shard = FastMap<u64, Vec<u32>>;
+
+/// Term postings, split into shards by term.
+#[derive(Clone, Debug)]
+pub(crate) struct Postings {
+    shards: Vec<Shard>,
+}
+
+impl Default for Postings {
+    fn default() -> Self {
+        Postings {
+            shards: vec![Shard::default(); SHARDS],
+        }
+    }
+}
+
+/// The shard of `term`: its top bits (a hash map's buckets use the low ones).
+fn shard(term: u64) -> usize {
+    (term >> 60) as usize % SHARDS
+}
+
+/// Adds `doc` to a term's postings `p`. Only the most recent `cap` are read; at most twice
+/// that are kept, the oldest half dropped at once, so an insert's cost stays constant.
+///
+/// Articles numbered from `undecided` on are not decided yet (a chunk of a batch, indexed
+/// before it is decided), and each will read the `cap` before it: those are kept, with the
+/// `cap` before `undecided`.
+fn push(p: &mut Vec<u32>, doc: u32, undecided: u32, cap: usize) {
+    if p.len() >= 2 * cap {
+        let decided = p.partition_point(|&d| d < undecided);
+        if decided >= 2 * cap {
+            p.drain(..decided - cap);
+        }
+    }
+    p.push(doc);
+}
+
+impl Postings {
+    /// The postings of `term`, oldest first.
+    pub(crate) fn get(&self, term: u64) -> Option<&Vec<u32>> {
+        self.shards[shard(term)].get(&term)
+    }
+
+    /// Adds `doc` to `term`'s postings (see [`push`]).
+    pub(crate) fn post(&mut self, term: u64, doc: u32, undecided: u32, cap: usize) {
+        let p = self.shards[shard(term)].entry(term).or_default();
+        push(p, doc, undecided, cap);
+    }
+
+    /// Posts a chunk: the `i`-th of `tops` is article `first + i`'s indexed terms, and none of
+    /// the chunk is decided yet. The same lists as posting each term of each article in turn
+    /// with [`Postings::post`]; with `parallel`, the shards are filled on rayon's pool.
+    pub(crate) fn post_chunk(&mut self, first: u32, tops: &[Vec<u64>], cap: usize, parallel: bool) {
+        // Each shard's (term, article) pairs, in article order.
+        let mut sorted: Vec<Vec<(u64, u32)>> = vec![Vec::new(); SHARDS];
+        for (doc, top) in (first..).zip(tops) {
+            for &term in top {
+                sorted[shard(term)].push((term, doc));
+            }
+        }
+        let fill = |(map, pairs): (&mut Shard, Vec<(u64, u32)>)| {
+            for (term, doc) in pairs {
+                push(map.entry(term).or_default(), doc, first, cap);
+            }
+        };
+        #[cfg(feature = "rayon")]
+        if parallel {
+            use rayon::prelude::*;
+            self.shards.par_iter_mut().zip(sorted).for_each(fill);
+            return;
+        }
+        let _ = parallel;
+        self.shards.iter_mut().zip(sorted).for_each(fill);
+    }
+
+    /// Takes `doc` out of `term`'s postings; a list left empty goes.
+    pub(crate) fn remove(&mut self, term: u64, doc: u32) {
+        let map = &mut self.shards[shard(term)];
+        if let Some(p) = map.get_mut(&term) {
+            p.retain(|&d| d != doc);
+            if p.is_empty() {
+                map.remove(&term);
+            }
+        }
+    }
+
+    /// Every term's postings, in no particular order.
+    #[cfg(test)]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &Vec<u32>)> {
+        self.shards.iter().flatten().map(|(&t, p)| (t, p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Posting a chunk at once, sequentially or on the pool, leaves the lists that
+        /// posting its articles' terms one by one leaves, trimming included.
+        #[test]
+        fn a_chunk_posts_as_one_by_one(
+            chunks in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::collection::vec(0u64..24, 0..6),
+                    1..12,
+                ),
+                1..8,
+            ),
+            cap in 1usize..4,
+            parallel: bool,
+        ) {
+            // Spread the small terms over the shards.
+            let term = |t: u64| t.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let (mut one, mut chunked) = (Postings::default(), Postings::default());
+            let mut first = 0u32;
+            for chunk in &chunks {
+                let tops: Vec<Vec<u64>> = chunk
+                    .iter()
+                    .map(|top| {
+                        let mut top: Vec<u64> = top.iter().map(|&t| term(t)).collect();
+                        top.sort_unstable();
+                        top.dedup();
+                        top
+                    })
+                    .collect();
+                for (doc, top) in (first..).zip(&tops) {
+                    for &t in top {
+                        one.post(t, doc, first, cap);
+                    }
+                }
+                chunked.post_chunk(first, &tops, cap, parallel);
+                first += tops.len() as u32;
+            }
+            let sorted = |p: &Postings| {
+                let mut v: Vec<(u64, Vec<u32>)> = p.iter().map(|(t, l)| (t, l.clone())).collect();
+                v.sort_unstable();
+                v
+            };
+            proptest::prop_assert_eq!(sorted(&one), sorted(&chunked));
+        }
+    }
+}
