@@ -74,6 +74,31 @@ fn map<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync
     items.iter().map(f).collect()
 }
 
+/// [`map`], taking the items: each is dropped on the thread that mapped it.
+fn map_owned<T: Send, R: Send>(
+    items: Vec<T>,
+    parallel: bool,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    #[cfg(feature = "rayon")]
+    if parallel {
+        use rayon::prelude::*;
+        return items.into_par_iter().map(f).collect();
+    }
+    let _ = parallel;
+    items.into_iter().map(f).collect()
+}
+
+/// A new article of a batch, weighed and ready to index.
+struct Weighed {
+    id: Arc<str>,
+    content: u64,
+    signature: CompactSignature,
+    vector: TermVector,
+    /// Its heaviest terms, to post.
+    top: Vec<u64>,
+}
+
 /// Where `d` is in `numbers` (ascending, distinct): first where it would be if the numbers
 /// had no gaps (as in a batch that removed nothing), else by binary search.
 fn position(numbers: &[u32], d: u32) -> Option<u32> {
@@ -1034,29 +1059,43 @@ impl Detector {
         for (_, a) in &fresh {
             self.df.add(&a.terms);
         }
+        // Each analysis becomes what is stored, and what is not (the term counts, the full
+        // signature) is freed, on the pool's threads, which allocated it.
         let this = &*self;
-        let weighed: Vec<(TermVector, Vec<u64>)> = map(&fresh, parallel, |(_, a)| {
+        let weighed: Vec<Weighed> = map_owned(fresh, parallel, |(id, a)| {
             let vector = this.df.vector(&a.terms, &this.config.terms);
             let top = vector.top(this.config.story.index_terms);
-            (vector, top)
+            Weighed {
+                id,
+                content: a.content,
+                signature: a.signature.compact(),
+                vector,
+                top,
+            }
         });
         // 3. Chunk by chunk: index, find (in parallel), settle (in order).
         let mut number = first;
-        let mut weighed = weighed.into_iter();
-        let mut fresh = fresh.into_iter().peekable();
-        while fresh.peek().is_some() {
+        let mut weighed = weighed.into_iter().peekable();
+        while weighed.peek().is_some() {
             let start = number;
             let mut tops: Vec<Vec<u64>> = Vec::with_capacity(chunk);
             let mut signatures: Vec<(u32, CompactSignature)> = Vec::with_capacity(chunk);
-            for ((id, a), (vector, top)) in fresh.by_ref().take(chunk).zip(weighed.by_ref()) {
-                push_to(&mut self.exact, a.content, number);
-                signatures.push((number, a.signature.compact()));
+            for w in weighed.by_ref().take(chunk) {
+                let Weighed {
+                    id,
+                    content,
+                    signature,
+                    vector,
+                    top,
+                } = w;
+                push_to(&mut self.exact, content, number);
+                signatures.push((number, signature));
                 tops.push(top);
                 self.docs.insert(
                     number,
                     Doc {
                         id,
-                        content: a.content,
+                        content,
                         // Until it is settled.
                         story: StoryId(u64::from(number)),
                         vector,
