@@ -1,11 +1,11 @@
 //! The story tier's postings: for each indexed term, the numbers of the most recent articles
 //! that have it among their heaviest terms, in increasing order.
 //!
-//! The terms are split into shards by the top bits of their hash, so that a chunk's articles
+//! The terms are split into shards by their hash, so that a chunk's articles
 //! are posted on every thread at once, each shard by one thread, in number order: the lists
 //! come out as posting one article after another would leave them.
 
-use crate::hash::FastMap;
+use crate::hash::{fmix64, FastMap};
 
 /// Shards: enough for two to eight threads to share the work evenly.
 const SHARDS: usize = 16;
@@ -27,9 +27,10 @@ impl Default for Postings {
     }
 }
 
-/// The shard of `term`: its top bits (a hash map's buckets use the low ones).
+/// The shard of `term`. Terms are 32-bit hashes widened to 64 bits, so their top bits say
+/// nothing: all the bits are mixed first.
 fn shard(term: u64) -> usize {
-    (term >> 60) as usize % SHARDS
+    (fmix64(term) >> 60) as usize % SHARDS
 }
 
 /// Adds `doc` to a term's postings `p`. Only the most recent `cap` are read; at most twice
@@ -107,6 +108,18 @@ impl Postings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: the shard was the top four bits of a term, which are zero for the 32-bit
+    /// term hashes the detector posts, so every term went to one shard and one thread.
+    #[test]
+    fn term_hashes_spread_over_every_shard() {
+        let mut used = [0usize; SHARDS];
+        for i in 0..4096u32 {
+            let term = u64::from(i.wrapping_mul(0x9e37_79b9));
+            used[shard(term)] += 1;
+        }
+        assert!(used.iter().all(|&n| n > 4096 / SHARDS / 2), "{used:?}");
+    }
 
     proptest::proptest! {
         /// Posting a chunk at once, sequentially or on the pool, leaves the lists that
