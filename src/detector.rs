@@ -1531,9 +1531,9 @@ impl Detector {
         }
         let computed = std::cell::RefCell::new(Vec::new());
         self.choose_story(found, vector, Some(&computed));
+        // Each member is compared once (it is in one story, sampled once), so no repeats.
         let mut computed = computed.into_inner();
         computed.sort_unstable_by_key(|&(m, _)| m);
-        computed.dedup_by_key(|&mut (m, _)| m);
         computed
     }
 
