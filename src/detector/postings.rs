@@ -65,26 +65,31 @@ impl Postings {
     /// the chunk is decided yet. The same lists as posting each term of each article in turn
     /// with [`Postings::post`]; with `parallel`, the shards are filled on rayon's pool.
     pub(crate) fn post_chunk(&mut self, first: u32, tops: &[Vec<u64>], cap: usize, parallel: bool) {
-        // Each shard's (term, article) pairs, in article order.
-        let mut sorted: Vec<Vec<(u64, u32)>> = vec![Vec::new(); SHARDS];
-        for (doc, top) in (first..).zip(tops) {
-            for &term in top {
-                sorted[shard(term)].push((term, doc));
-            }
-        }
-        let fill = |(map, pairs): (&mut Shard, Vec<(u64, u32)>)| {
-            for (term, doc) in pairs {
-                push(map.entry(term).or_default(), doc, first, cap);
-            }
-        };
         #[cfg(feature = "rayon")]
         if parallel {
             use rayon::prelude::*;
-            self.shards.par_iter_mut().zip(sorted).for_each(fill);
+            // Each shard's (term, article) pairs, in article order.
+            let mut sorted: Vec<Vec<(u64, u32)>> = vec![Vec::new(); SHARDS];
+            for (doc, top) in (first..).zip(tops) {
+                for &term in top {
+                    sorted[shard(term)].push((term, doc));
+                }
+            }
+            let shards = self.shards.par_iter_mut().zip(sorted);
+            shards.for_each(|(map, pairs)| {
+                for (term, doc) in pairs {
+                    push(map.entry(term).or_default(), doc, first, cap);
+                }
+            });
             return;
         }
+        // On this thread: no sorting needed (a streamed article is a chunk of one).
         let _ = parallel;
-        self.shards.iter_mut().zip(sorted).for_each(fill);
+        for (doc, top) in (first..).zip(tops) {
+            for &term in top {
+                self.post(term, doc, first, cap);
+            }
+        }
     }
 
     /// Takes `doc` out of `term`'s postings; a list left empty goes.
