@@ -166,7 +166,9 @@ impl<'de> serde::Deserialize<'de> for Slots<Vec<u16>> {
                 Ok(Slots(slots))
             }
         }
-        d.deserialize_bytes(Visitor)
+        // Copied out (`deserialize_byte_buf`), not borrowed from the input: a file is read a
+        // record at a time (`Detector::load_file`), with nothing to borrow from.
+        d.deserialize_byte_buf(Visitor)
     }
 }
 
@@ -265,7 +267,9 @@ impl Detector {
     }
 
     /// Reads a detector written by [`Detector::save`]. Every byte is checked before anything
-    /// is built: the result is the saved detector or an error, never a partial one.
+    /// is built: the result is the saved detector or an error, never a partial one. The whole
+    /// input is read into memory first (a reader cannot be read twice); for a file,
+    /// [`Detector::load_file`] takes less memory.
     ///
     /// # Errors
     /// [`ErrorKind::Io`] when reading fails; [`ErrorKind::IndexVersion`] for a file written in
@@ -317,100 +321,322 @@ impl Detector {
         Ok(())
     }
 
-    /// [`Detector::load`] from a file.
+    /// [`Detector::load`] from a file, read twice rather than held: once to check every
+    /// byte, then a record at a time to rebuild the detector, so that neither the file's bytes
+    /// nor its decoded records are held beside the detector (at a million articles the file is
+    /// about half the detector's size). The file is read through one open handle, so a
+    /// [`Detector::save_file`] replacing it meanwhile is not seen.
     ///
     /// # Errors
     /// As [`Detector::load`]; [`ErrorKind::Io`] messages carry the path.
     pub fn load_file(path: impl AsRef<Path>) -> Result<Detector> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(&e, path.display()))?;
-        Detector::from_bytes(bytes).map_err(|e| match e.kind() {
+        let io = |e: std::io::Error| Error::io(&e, path.display());
+        let file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        Detector::read_file(file, size).map_err(|e| match e.kind() {
             ErrorKind::CorruptIndex { reason } => {
                 Error::corrupt(format!("{}: {reason}", path.display()))
             }
+            ErrorKind::Io { kind, message } => ErrorKind::Io {
+                kind: *kind,
+                message: format!("{}: {message}", path.display()),
+            }
+            .into(),
             _ => e,
         })
+    }
+
+    /// [`Detector::load_file`] of an open file of `size` bytes.
+    fn read_file(mut file: std::fs::File, size: u64) -> Result<Detector> {
+        use std::io::{BufRead, Seek, SeekFrom};
+        let io = |e: std::io::Error| Error::io(&e, "reading index");
+        let mut header = [0u8; HEADER];
+        let got = read_up_to(&mut file, &mut header).map_err(io)?;
+        check_header(&header[..got], size)?;
+        // First pass: the payload's length and checksum.
+        let payload = size - (HEADER + TRAILER) as u64;
+        let mut hasher = Xxh3::new();
+        let mut reader =
+            std::io::BufReader::with_capacity(1 << 20, Read::by_ref(&mut file).take(payload));
+        loop {
+            let buf = reader.fill_buf().map_err(io)?;
+            if buf.is_empty() {
+                break;
+            }
+            hasher.update(buf);
+            let n = buf.len();
+            reader.consume(n);
+        }
+        drop(reader);
+        let mut trailer = [0u8; TRAILER];
+        file.read_exact(&mut trailer).map_err(io)?;
+        check_trailer(&trailer, payload, hasher.digest())?;
+        // Second pass: the records, one at a time.
+        file.seek(SeekFrom::Start(HEADER as u64)).map_err(io)?;
+        let reader = std::io::BufReader::with_capacity(1 << 20, file.take(payload));
+        let failed = std::rc::Rc::new(std::cell::RefCell::new(None));
+        let flavor = ReadFlavor {
+            reader,
+            left: payload,
+            scratch: Vec::new(),
+            failed: std::rc::Rc::clone(&failed),
+        };
+        let mut de = postcard::Deserializer::from_flavor(flavor);
+        let rebuilt = decode(&mut de).and_then(|d| match de.finalize() {
+            Ok(0) => Ok(d),
+            Ok(left) => Err(trailing(left)),
+            Err(e) => Err(Error::corrupt(format!("unreadable records: {e}"))),
+        });
+        // A read that failed shows as a short payload to the decoder: report the read.
+        if let Some(e) = failed.borrow_mut().take() {
+            return Err(io(e));
+        }
+        rebuilt
     }
 
     /// The detector saved in `bytes`, which are given back (freed) once decoded: the file's
     /// bytes, its decoded records and the detector built from them are not all held at once.
     fn from_bytes(bytes: Vec<u8>) -> Result<Detector> {
-        if bytes.len() < 8 || bytes[..8] != MAGIC {
-            return Err(Error::corrupt("not a copydesk index (wrong magic bytes)"));
-        }
-        if bytes.len() < HEADER + TRAILER {
-            return Err(Error::corrupt(format!(
-                "truncated: {} bytes, shorter than header and trailer",
-                bytes.len()
-            )));
-        }
-        let found = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        if found != FORMAT_VERSION {
-            return Err(ErrorKind::IndexVersion {
-                found,
-                supported: FORMAT_VERSION,
-            }
-            .into());
-        }
-        if bytes[12..16] != [0; 4] {
-            return Err(Error::corrupt("unknown flags in the header"));
-        }
+        check_header(&bytes[..bytes.len().min(HEADER)], bytes.len() as u64)?;
         let (payload, trailer) = bytes[HEADER..].split_at(bytes.len() - HEADER - TRAILER);
-        let len = u64::from_le_bytes(trailer[..8].try_into().expect("8 bytes"));
-        let sum = u64::from_le_bytes(trailer[8..].try_into().expect("8 bytes"));
-        if len != payload.len() as u64 {
-            return Err(Error::corrupt(format!(
-                "truncated or extended: the trailer records {len} payload bytes, the file holds {}",
-                payload.len()
-            )));
-        }
-        if xxhash_rust::xxh3::xxh3_64(payload) != sum {
-            return Err(Error::corrupt("checksum mismatch: the file was altered"));
-        }
-        let snapshot: Snapshot = postcard::from_bytes(payload)
+        check_trailer(
+            trailer.try_into().expect("trailer length"),
+            payload.len() as u64,
+            xxhash_rust::xxh3::xxh3_64(payload),
+        )?;
+        let (snapshot, rest): (Snapshot, &[u8]) = postcard::take_from_bytes(payload)
             .map_err(|e| Error::corrupt(format!("unreadable records: {e}")))?;
+        if !rest.is_empty() {
+            return Err(trailing(rest.len() as u64));
+        }
         drop(bytes);
-        Detector::from_snapshot(snapshot)
-    }
-
-    fn from_snapshot(s: Snapshot) -> Result<Detector> {
-        let mut d = Detector::new(s.config)
-            .map_err(|e| Error::corrupt(format!("saved configuration: {e}")))?;
-        d.df = s.df;
-        let mut last: Option<u32> = None;
+        let Snapshot {
+            crate_version: _,
+            config,
+            df,
+            next_doc,
+            docs,
+        } = snapshot;
+        let mut rebuild = Rebuild::new(config, df, next_doc)?;
         // Taken from the back of the reversed list, whose memory is given back as it empties:
         // the records are not all held beside the finished detector.
-        let mut docs = s.docs;
+        let mut docs = docs;
         docs.reverse();
-        // Signatures go into the near-copy index in bulk, band by band (a few at a time in
-        // unit tests, whose samples are small, so that more than one bulk is tested).
-        const BULK: usize = if cfg!(test) { 3 } else { 1 << 16 };
-        let mut pending = Vec::with_capacity(BULK.min(docs.len()));
-        let index = |d: &mut Detector, pending: &mut Vec<_>| {
-            d.near
-                .extend(pending.drain(..))
-                .map_err(|e| Error::corrupt(e.to_string()))
-        };
-        while let Some(r) = docs.pop().map(ArticleRecord::from) {
+        while let Some(doc) = docs.pop() {
             if docs.capacity() > 2 * docs.len() + 1024 {
                 docs.shrink_to_fit();
             }
-            if last.is_some_and(|l| r.number <= l) || r.number >= s.next_doc {
-                return Err(Error::corrupt(format!(
-                    "article number {} out of order",
-                    r.number
-                )));
-            }
-            last = Some(r.number);
-            d.restore_with(r, Some(&mut pending))
-                .map_err(|e| Error::corrupt(e.to_string()))?;
-            if pending.len() == BULK {
-                index(&mut d, &mut pending)?;
-            }
+            rebuild.add(doc)?;
         }
-        index(&mut d, &mut pending)?;
-        d.next_doc = s.next_doc;
-        Ok(d)
+        rebuild.finish()
+    }
+}
+
+/// Reads into `buf` until it is full or the input ends; the number of bytes read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+/// Checks a file's first bytes (`HEADER` of them, or all there are) and that a file of `size`
+/// bytes has room for a header and a trailer.
+fn check_header(header: &[u8], size: u64) -> Result<()> {
+    if header.len() < 8 || header[..8] != MAGIC {
+        return Err(Error::corrupt("not a copydesk index (wrong magic bytes)"));
+    }
+    if size < (HEADER + TRAILER) as u64 {
+        return Err(Error::corrupt(format!(
+            "truncated: {size} bytes, shorter than header and trailer"
+        )));
+    }
+    let found = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
+    if found != FORMAT_VERSION {
+        return Err(ErrorKind::IndexVersion {
+            found,
+            supported: FORMAT_VERSION,
+        }
+        .into());
+    }
+    if header[12..16] != [0; 4] {
+        return Err(Error::corrupt("unknown flags in the header"));
+    }
+    Ok(())
+}
+
+/// Checks the trailer against the payload's length and checksum.
+fn check_trailer(trailer: &[u8; TRAILER], len: u64, sum: u64) -> Result<()> {
+    let recorded = u64::from_le_bytes(trailer[..8].try_into().expect("8 bytes"));
+    if recorded != len {
+        return Err(Error::corrupt(format!(
+            "truncated or extended: the trailer records {recorded} payload bytes, the file holds {len}"
+        )));
+    }
+    if u64::from_le_bytes(trailer[8..].try_into().expect("8 bytes")) != sum {
+        return Err(Error::corrupt("checksum mismatch: the file was altered"));
+    }
+    Ok(())
+}
+
+fn trailing(n: u64) -> Error {
+    Error::corrupt(format!("bytes after the last record: {n}"))
+}
+
+/// Decodes a payload a record at a time (`Snapshot`'s fields in order, the records' count,
+/// then each record), rebuilding the detector as it goes.
+fn decode<'de, F: postcard::de_flavors::Flavor<'de>>(
+    de: &mut postcard::Deserializer<'de, F>,
+) -> Result<Detector> {
+    use serde::Deserialize;
+    let bad = |e: postcard::Error| Error::corrupt(format!("unreadable records: {e}"));
+    let _crate_version = String::deserialize(&mut *de).map_err(bad)?;
+    let config = DetectorConfig::deserialize(&mut *de).map_err(bad)?;
+    let df = DocumentFrequencies::deserialize(&mut *de).map_err(bad)?;
+    let next_doc = u32::deserialize(&mut *de).map_err(bad)?;
+    // A sequence's length is written as a `usize` varint.
+    let count = usize::deserialize(&mut *de).map_err(bad)?;
+    let mut rebuild = Rebuild::new(config, df, next_doc)?;
+    for _ in 0..count {
+        rebuild.add(Doc::deserialize(&mut *de).map_err(bad)?)?;
+    }
+    rebuild.finish()
+}
+
+/// A detector being rebuilt from its saved records, taken one at a time in order.
+struct Rebuild {
+    detector: Detector,
+    next_doc: u32,
+    last: Option<u32>,
+    /// Signatures not yet in the near-copy index: they go in in bulk, band by band.
+    pending: Vec<(u32, CompactSignature)>,
+}
+
+impl Rebuild {
+    /// Bulks of signatures for the near-copy index (a few at a time in unit tests, whose
+    /// samples are small, so that more than one bulk is tested).
+    const BULK: usize = if cfg!(test) { 3 } else { 1 << 16 };
+
+    fn new(config: DetectorConfig, df: DocumentFrequencies, next_doc: u32) -> Result<Rebuild> {
+        let mut detector = Detector::new(config)
+            .map_err(|e| Error::corrupt(format!("saved configuration: {e}")))?;
+        detector.df = df;
+        Ok(Rebuild {
+            detector,
+            next_doc,
+            last: None,
+            pending: Vec::new(),
+        })
+    }
+
+    fn add(&mut self, doc: Doc) -> Result<()> {
+        let r = ArticleRecord::from(doc);
+        if self.last.is_some_and(|l| r.number <= l) || r.number >= self.next_doc {
+            return Err(Error::corrupt(format!(
+                "article number {} out of order",
+                r.number
+            )));
+        }
+        self.last = Some(r.number);
+        self.detector
+            .restore_with(r, Some(&mut self.pending))
+            .map_err(|e| Error::corrupt(e.to_string()))?;
+        if self.pending.len() == Self::BULK {
+            self.index()?;
+        }
+        Ok(())
+    }
+
+    /// Puts the pending signatures into the near-copy index.
+    fn index(&mut self) -> Result<()> {
+        self.detector
+            .near
+            .extend(self.pending.drain(..))
+            .map_err(|e| Error::corrupt(e.to_string()))
+    }
+
+    fn finish(mut self) -> Result<Detector> {
+        self.index()?;
+        self.detector.next_doc = self.next_doc;
+        Ok(self.detector)
+    }
+}
+
+/// postcard's input read from a file a record at a time: what the decoder takes is copied
+/// into a scratch buffer (nothing is borrowed from the input), and no more than the payload's
+/// `left` bytes are ever asked for, so a corrupt length cannot make it allocate more than
+/// the file holds.
+struct ReadFlavor<R> {
+    reader: R,
+    left: u64,
+    scratch: Vec<u8>,
+    /// The read error that ended the input early, if one did.
+    failed: std::rc::Rc<std::cell::RefCell<Option<std::io::Error>>>,
+}
+
+impl<R: std::io::BufRead> ReadFlavor<R> {
+    fn fail(&self, e: std::io::Error) -> postcard::Error {
+        *self.failed.borrow_mut() = Some(e);
+        postcard::Error::DeserializeUnexpectedEnd
+    }
+}
+
+impl<R: std::io::BufRead + 'static> postcard::de_flavors::Flavor<'static> for ReadFlavor<R> {
+    /// The payload's bytes left unread.
+    type Remainder = u64;
+    type Source = ();
+
+    fn pop(&mut self) -> postcard::Result<u8> {
+        if self.left == 0 {
+            return Err(postcard::Error::DeserializeUnexpectedEnd);
+        }
+        let byte = match self.reader.fill_buf() {
+            Ok([first, ..]) => *first,
+            Ok([]) => return Err(postcard::Error::DeserializeUnexpectedEnd),
+            Err(e) => return Err(self.fail(e)),
+        };
+        self.reader.consume(1);
+        self.left -= 1;
+        Ok(byte)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        usize::try_from(self.left).ok()
+    }
+
+    fn try_take_n(&mut self, _: usize) -> postcard::Result<&'static [u8]> {
+        // Nothing saved borrows from the input (see `Slots`).
+        Err(postcard::Error::DeserializeBadEncoding)
+    }
+
+    fn try_take_n_temp<'a>(&'a mut self, ct: usize) -> postcard::Result<&'a [u8]>
+    where
+        'static: 'a,
+    {
+        if ct as u64 > self.left {
+            return Err(postcard::Error::DeserializeUnexpectedEnd);
+        }
+        self.scratch.resize(ct, 0);
+        if let Err(e) = self.reader.read_exact(&mut self.scratch) {
+            return Err(self.fail(e));
+        }
+        self.left -= ct as u64;
+        if self.scratch.capacity() > 1 << 16 && ct <= 1 << 16 {
+            // One long string read earlier is not kept for the rest of the file.
+            self.scratch.shrink_to(1 << 16);
+        }
+        Ok(&self.scratch)
+    }
+
+    fn finalize(self) -> postcard::Result<u64> {
+        Ok(self.left)
     }
 }
 
@@ -445,10 +671,31 @@ mod tests {
         v
     }
 
+    /// `bytes` loaded both ways: from memory ([`Detector::load`]) and from a file, a record
+    /// at a time ([`Detector::load_file`]).
+    fn load_both(bytes: &[u8], name: &str) -> [Result<Detector>; 2] {
+        let dir = std::env::temp_dir().join(format!("copydesk-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let from_file = Detector::load_file(&path);
+        std::fs::remove_file(&path).unwrap();
+        [Detector::load(bytes), from_file]
+    }
+
+    /// Both ways of loading `bytes` refuse them with an error `ok` accepts.
+    fn refused(bytes: &[u8], name: &str, ok: impl Fn(&ErrorKind) -> bool) {
+        for loaded in load_both(bytes, name) {
+            let e = loaded.err().unwrap_or_else(|| panic!("{name}: loaded"));
+            assert!(ok(e.kind()), "{name}: {e}");
+        }
+    }
+
     #[test]
     fn round_trip_answers_the_same() {
         let d = sample();
-        let l = Detector::load(saved(&d).as_slice()).unwrap();
+        let [l, from_file] = load_both(&saved(&d), "round-trip").map(Result::unwrap);
+        assert_eq!(saved(&from_file), saved(&l));
         assert_eq!(l.len(), d.len());
         assert_eq!(l.stats(), d.stats());
         for id in ["a0", "a1", "a2", "a3"] {
@@ -472,11 +719,9 @@ mod tests {
     fn every_truncation_is_refused() {
         let bytes = saved(&sample());
         for n in 0..bytes.len() {
-            let e = Detector::load(&bytes[..n]).unwrap_err();
-            assert!(
-                matches!(e.kind(), ErrorKind::CorruptIndex { .. }),
-                "cut at {n}: {e}"
-            );
+            refused(&bytes[..n], &format!("cut-at-{n}"), |k| {
+                matches!(k, ErrorKind::CorruptIndex { .. })
+            });
         }
     }
 
@@ -486,14 +731,12 @@ mod tests {
         for i in 0..bytes.len() {
             let mut b = bytes.clone();
             b[i] ^= 0x20;
-            let e = Detector::load(b.as_slice()).unwrap_err();
-            assert!(
+            refused(&b, &format!("flip-at-{i}"), |k| {
                 matches!(
-                    e.kind(),
+                    k,
                     ErrorKind::CorruptIndex { .. } | ErrorKind::IndexVersion { .. }
-                ),
-                "flip at {i}: {e}"
-            );
+                )
+            });
         }
     }
 
@@ -630,8 +873,43 @@ mod tests {
         }
         let sum = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER..n - TRAILER]);
         bytes[n - 8..].copy_from_slice(&sum.to_le_bytes());
-        let e = Detector::load(bytes.as_slice()).unwrap_err();
-        assert!(matches!(e.kind(), ErrorKind::CorruptIndex { .. }), "{e}");
+        refused(&bytes, "bad-records", |k| {
+            matches!(k, ErrorKind::CorruptIndex { .. })
+        });
+    }
+
+    /// A file of `payload` under a valid header and trailer.
+    fn forge(payload: &[u8]) -> Vec<u8> {
+        let mut forged = saved(&sample())[..HEADER].to_vec();
+        forged.extend_from_slice(payload);
+        forged.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        forged.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes());
+        forged
+    }
+
+    #[test]
+    fn a_length_past_the_end_is_refused_without_allocating_it() {
+        // The first string's length, a varint of 2^50: reading it into memory would abort.
+        let mut payload = vec![0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02];
+        payload.extend_from_slice(b"copydesk");
+        refused(&forge(&payload), "huge-length", |k| {
+            matches!(k, ErrorKind::CorruptIndex { .. })
+        });
+    }
+
+    #[test]
+    fn bytes_after_the_last_record_are_refused() {
+        // A well-formed payload with a byte more, under a trailer that counts and checks it.
+        let bytes = saved(&sample());
+        let mut payload = bytes[HEADER..bytes.len() - TRAILER].to_vec();
+        payload.push(0);
+        for loaded in load_both(&forge(&payload), "trailing") {
+            let e = loaded.expect_err("refused");
+            assert!(
+                e.to_string().contains("bytes after the last record: 1"),
+                "{e}"
+            );
+        }
     }
 
     #[test]
