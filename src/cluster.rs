@@ -246,10 +246,11 @@ impl Stories {
     }
 }
 
-/// A candidate merge: the average similarity of two groups, their numbers (lower first) and
-/// their versions when it was computed.
+/// A candidate merge: the average similarity of two groups, their numbers (lower first), and
+/// the number of merges made when it was computed (it is out of date once either group has
+/// taken part in a later one). 16 bytes: the queue holds millions.
 #[derive(Clone, Copy, PartialEq)]
-struct Candidate(f32, u32, u32, u32, u32);
+struct Candidate(f32, u32, u32, u32);
 
 impl Eq for Candidate {}
 
@@ -455,7 +456,7 @@ where
         list.shrink_to_fit();
     }
 
-    // Best-first merging; queued candidates are checked against each group's version.
+    // Best-first merging; a queued candidate is out of date once either group has merged since.
     let average = |sum: f32, a: u32, b: u32, size: &[u32]| {
         sum / (size[a as usize] as f32 * size[b as usize] as f32)
     };
@@ -464,7 +465,7 @@ where
         adjacent.iter().enumerate().flat_map(move |(a, list)| {
             let a = a as u32;
             list.iter()
-                .map(move |&(b, sum)| Candidate(average(sum, a, b, sizes), a, b, 0, 0))
+                .map(move |&(b, sum)| Candidate(average(sum, a, b, sizes), a, b, 0))
                 .filter(move |c| c.1 < c.2 && c.0 >= threshold)
         })
     };
@@ -473,7 +474,7 @@ where
         .map(|(&parent, &size)| Group {
             parent,
             size,
-            version: 0,
+            merged_at: 0,
             slot: u32::MAX,
         })
         .collect();
@@ -483,10 +484,12 @@ where
     // have joined another, and is read through the union-find. Sums add up, so a list's
     // entries for the parts of a group still sum to its similarity with the whole. Only the
     // merged group's list is rebuilt, in time linear in the two lists.
-    while let Some(Candidate(_, a, b, va, vb)) = queue.pop() {
-        if groups[a as usize].version != va || groups[b as usize].version != vb {
+    let mut merges = 0u32;
+    while let Some(Candidate(_, a, b, computed)) = queue.pop() {
+        if groups[a as usize].merged_at > computed || groups[b as usize].merged_at > computed {
             continue;
         }
+        merges += 1;
         // `a` (the lower) absorbs `b`.
         groups[b as usize].parent = a;
         let (la, lb) = (
@@ -509,16 +512,15 @@ where
         }
         groups[a as usize].size += groups[b as usize].size;
         groups[b as usize].size = 0;
-        groups[a as usize].version += 1;
-        groups[b as usize].version += 1;
+        groups[a as usize].merged_at = merges;
+        groups[b as usize].merged_at = merges;
         let ga = groups[a as usize];
         for &(c, sum) in &merged {
             let gc = &mut groups[c as usize];
             gc.slot = u32::MAX;
             let avg = average(sum, &ga, gc);
             if avg >= threshold {
-                let (p, q) = if a < c { (ga, *gc) } else { (*gc, ga) };
-                queue.push(Candidate(avg, a.min(c), a.max(c), p.version, q.version));
+                queue.push(Candidate(avg, a.min(c), a.max(c), merges));
             }
         }
         if merged.capacity() > 2 * merged.len() {
@@ -538,9 +540,9 @@ struct Group {
     parent: u32,
     /// Items in the group; 0 once it has joined another.
     size: u32,
-    /// Bumped at each merge the group takes part in: a queued candidate names the versions it
-    /// was computed for.
-    version: u32,
+    /// The number of the last merge the group took part in (counting from 1; 0 for none): a
+    /// queued candidate computed before it is out of date.
+    merged_at: u32,
     /// While a merged list is built: where the group's entry is in it, `u32::MAX` for none.
     slot: u32,
 }
@@ -775,7 +777,7 @@ mod tests {
         ) {
             let low = low_percent as f32 / 100.0;
             let c = |&(v, a, b): &(u32, u32, u32)| {
-                Candidate(low + (1.0 - low) * v as f32 / 1000.0, a, b, 0, 0)
+                Candidate(low + (1.0 - low) * v as f32 / 1000.0, a, b, 0)
             };
             let mut queue = Queue::new(low, || initial.iter().map(c));
             let mut heap: std::collections::BinaryHeap<Candidate> = initial.iter().map(c).collect();
