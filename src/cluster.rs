@@ -392,26 +392,25 @@ where
     L: Fn() -> I,
     I: Iterator<Item = (u32, u32, f32)>,
 {
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn root(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            parent[x as usize] = parent[parent[x as usize] as usize];
-            x = parent[x as usize];
-        }
-        x
-    }
+    let mut groups: Vec<Group> = (0..n as u32)
+        .map(|x| Group {
+            parent: x,
+            size: 0,
+            merged_at: 0,
+            slot: u32::MAX,
+        })
+        .collect();
     for &(x, y) in ties {
-        let (a, b) = (root(&mut parent, x), root(&mut parent, y));
-        parent[a.max(b) as usize] = a.min(b);
+        let (a, b) = (Group::find(&mut groups, x), Group::find(&mut groups, y));
+        groups[a.max(b) as usize].parent = a.min(b);
     }
 
     // Groups: the copies' ties first (one union-find serves the ties and the merges: a group
     // points to the lower group it joined). Each group's links to others, summed, sorted by
     // the other group's number.
-    let group: Vec<u32> = (0..n as u32).map(|x| root(&mut parent, x)).collect();
-    let mut size = vec![0u32; n];
+    let group: Vec<u32> = (0..n as u32).map(|x| Group::find(&mut groups, x)).collect();
     for &g in &group {
-        size[g as usize] += 1;
+        groups[g as usize].size += 1;
     }
     // The links between different groups, as group pairs.
     let between = || {
@@ -448,7 +447,10 @@ where
                 j += 1;
             }
             let mean = sum / (j - i) as f32;
-            list[out] = (other, mean * (size[g] as f32 * size[other as usize] as f32));
+            list[out] = (
+                other,
+                mean * (groups[g].size as f32 * groups[other as usize].size as f32),
+            );
             out += 1;
             i = j;
         }
@@ -457,29 +459,19 @@ where
     }
 
     // Best-first merging; a queued candidate is out of date once either group has merged since.
-    let average = |sum: f32, a: u32, b: u32, size: &[u32]| {
-        sum / (size[a as usize] as f32 * size[b as usize] as f32)
-    };
-    let sizes = &size;
+    let average = |sum: f32, a: &Group, b: &Group| sum / (a.size as f32 * b.size as f32);
+    let sized = &groups;
     let initial = || {
         adjacent.iter().enumerate().flat_map(move |(a, list)| {
-            let a = a as u32;
             list.iter()
-                .map(move |&(b, sum)| Candidate(average(sum, a, b, sizes), a, b, 0))
+                .map(move |&(b, sum)| {
+                    let avg = average(sum, &sized[a], &sized[b as usize]);
+                    Candidate(avg, a as u32, b, 0)
+                })
                 .filter(move |c| c.1 < c.2 && c.0 >= threshold)
         })
     };
     let mut queue = Queue::new(threshold, initial);
-    let mut groups: Vec<Group> = (parent.iter().zip(&size))
-        .map(|(&parent, &size)| Group {
-            parent,
-            size,
-            merged_at: 0,
-            slot: u32::MAX,
-        })
-        .collect();
-    drop((parent, size));
-    let average = |sum: f32, a: &Group, b: &Group| sum / (a.size as f32 * b.size as f32);
     // Lists are not updated when a neighbour merges: an entry names a group that may since
     // have joined another, and is read through the union-find. Sums add up, so a list's
     // entries for the parts of a group still sum to its similarity with the whole. Only the
