@@ -161,6 +161,11 @@ impl LshParams {
         let rows = self.rows;
         Ok((0..self.bands).map(move |b| band_key(slots, b, rows)))
     }
+
+    /// The band values an index files compact slots under, in band order.
+    fn values<'a>(&self, slots: &'a [u16]) -> Result<impl Iterator<Item = BandValue> + 'a> {
+        Ok(self.keys(slots)?.map(BandValue::of))
+    }
 }
 
 /// A band's key: its rows' 16-bit values mixed four at a time by multiply-xorshift steps,
@@ -225,10 +230,9 @@ type BandOverflow<K> = FastMap<BandValue, Vec<K>>;
 fn add_to_band<K: Clone + Eq + Hash>(
     table: &mut BandTable<K>,
     overflow: &mut BandOverflow<K>,
-    band: u64,
+    band: BandValue,
     key: &K,
 ) {
-    let band = BandValue::of(band);
     match table.entry(band) {
         std::collections::hash_map::Entry::Vacant(e) => {
             e.insert((key.clone(), false));
@@ -252,7 +256,8 @@ fn fill_band<K: Clone + Eq + Hash>(
     width: usize,
 ) {
     for (key, slots) in keys.iter().zip(slots.chunks_exact(width)) {
-        add_to_band(table, overflow, band_key(slots, band, rows), key);
+        let value = BandValue::of(band_key(slots, band, rows));
+        add_to_band(table, overflow, value, key);
     }
 }
 
@@ -279,9 +284,9 @@ pub struct LshIndex<K> {
     /// Per band: the first key indexed under each band value, and whether `overflow` holds
     /// more. Most band values belong to one key, so this map holds plain keys (12-byte entries
     /// for `u32` keys, 32-bit band value and flag included, where a list per value would take
-    /// 24 and more), and a
-    /// query looks in `overflow` only when the flag says there is something to find: that
-    /// second lookup, a cache miss in a large index, was made for every band of every query.
+    /// 24 and more), and a query looks in `overflow` only when the flag says there is something
+    /// to find: that second lookup, a cache miss in a large index, was made for every band of
+    /// every query.
     tables: Vec<BandTable<K>>,
     /// Per band: the further keys of a band value, when there are any.
     overflow: Vec<BandOverflow<K>>,
@@ -366,7 +371,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         let width = signature.slots().len();
         self.check_width(if self.is_empty() { width } else { self.width }, width)?;
         let old = self.remove(&key);
-        let keys = self.params.keys(signature.slots())?;
+        let keys = self.params.values(signature.slots())?;
         let bands = self.tables.iter_mut().zip(&mut self.overflow);
         for ((table, overflow), band) in bands.zip(keys) {
             add_to_band(table, overflow, band, &key);
@@ -549,10 +554,9 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         }
         let keys = self
             .params
-            .keys(signature.slots())
+            .values(signature.slots())
             .expect("stored signatures were checked on insert");
         for ((table, overflow), band) in self.tables.iter_mut().zip(&mut self.overflow).zip(keys) {
-            let band = BandValue::of(band);
             let Some((first, has_more)) = table.get_mut(&band) else {
                 continue;
             };
@@ -590,14 +594,13 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
 
     /// [`LshIndex::candidates`] of a compact signature.
     pub fn compact_candidates(&self, signature: CompactRef<'_>) -> Vec<K> {
-        let Ok(keys) = self.params.keys(signature.slots()) else {
+        let Ok(keys) = self.params.values(signature.slots()) else {
             return Vec::new();
         };
         // A signature like one indexed hits it in most bands: room for one key a band, so
         // that the usual query does not grow the list.
         let mut out: Vec<K> = Vec::with_capacity(self.params.bands);
         for ((table, overflow), band) in self.tables.iter().zip(&self.overflow).zip(keys) {
-            let band = BandValue::of(band);
             if let Some((first, has_more)) = table.get(&band) {
                 out.push(first.clone());
                 if *has_more {
