@@ -23,6 +23,7 @@ use crate::cluster::StoryId;
 use crate::error::{Error, ErrorKind, Result};
 use crate::minhash::CompactSignature;
 use crate::terms::{DocumentFrequencies, TermVector};
+use serde::Deserialize;
 use std::io::{Read, Write};
 use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
@@ -56,14 +57,15 @@ struct SnapshotRef<'a> {
     docs: Vec<DocRef<'a>>,
 }
 
+/// What a [`SnapshotRef`] reads back as before its records (postcard is positional: the same
+/// fields in the same order). The records follow: their count, then each a [`Doc`].
 #[derive(serde::Deserialize)]
-struct Snapshot {
+struct Head {
     #[allow(dead_code)] // kept in the file for diagnosis
     crate_version: String,
     config: DetectorConfig,
     df: DocumentFrequencies,
     next_doc: u32,
-    docs: Vec<Doc>,
 }
 
 // `DocRef` and `Doc` must list the same fields in the same order: postcard is positional.
@@ -349,50 +351,44 @@ impl Detector {
 
     /// [`Detector::load_file`] of an open file of `size` bytes.
     fn read_file(mut file: std::fs::File, size: u64) -> Result<Detector> {
-        use std::io::{BufRead, Seek, SeekFrom};
+        use std::io::{Seek, SeekFrom};
         let io = |e: std::io::Error| Error::io(&e, "reading index");
-        let mut header = [0u8; HEADER];
-        let got = read_up_to(&mut file, &mut header).map_err(io)?;
-        check_header(&header[..got], size)?;
+        let mut header = Vec::with_capacity(HEADER);
+        Read::by_ref(&mut file)
+            .take(HEADER as u64)
+            .read_to_end(&mut header)
+            .map_err(io)?;
+        check_header(&header, size)?;
         // First pass: the payload's length and checksum.
         let payload = size - (HEADER + TRAILER) as u64;
-        let mut hasher = Xxh3::new();
-        let mut reader =
-            std::io::BufReader::with_capacity(1 << 20, Read::by_ref(&mut file).take(payload));
-        loop {
-            let buf = reader.fill_buf().map_err(io)?;
-            if buf.is_empty() {
-                break;
-            }
-            hasher.update(buf);
-            let n = buf.len();
-            reader.consume(n);
-        }
-        drop(reader);
+        let mut body = Checksummed {
+            inner: std::io::sink(),
+            hasher: Xxh3::new(),
+            len: 0,
+        };
+        std::io::copy(&mut Read::by_ref(&mut file).take(payload), &mut body).map_err(io)?;
         let mut trailer = [0u8; TRAILER];
         file.read_exact(&mut trailer).map_err(io)?;
-        check_trailer(&trailer, payload, hasher.digest())?;
+        check_trailer(&trailer, body.len, body.hasher.digest())?;
         // Second pass: the records, one at a time.
         file.seek(SeekFrom::Start(HEADER as u64)).map_err(io)?;
-        let reader = std::io::BufReader::with_capacity(1 << 20, file.take(payload));
-        let failed = std::rc::Rc::new(std::cell::RefCell::new(None));
-        let flavor = ReadFlavor {
-            reader,
+        let mut de = postcard::Deserializer::from_flavor(ReadFlavor {
+            reader: std::io::BufReader::with_capacity(1 << 20, file.take(payload)),
             left: payload,
             scratch: Vec::new(),
-            failed: std::rc::Rc::clone(&failed),
-        };
-        let mut de = postcard::Deserializer::from_flavor(flavor);
-        let rebuilt = decode(&mut de).and_then(|d| match de.finalize() {
-            Ok(0) => Ok(d),
-            Ok(left) => Err(trailing(left)),
-            Err(e) => Err(Error::corrupt(format!("unreadable records: {e}"))),
+            failed: None,
         });
+        let rebuilt = decode(&mut de);
+        let (left, failed) = de.finalize().expect("reading ends without error");
         // A read that failed shows as a short payload to the decoder: report the read.
-        if let Some(e) = failed.borrow_mut().take() {
+        if let Some(e) = failed {
             return Err(io(e));
         }
-        rebuilt
+        let d = rebuilt?;
+        if left > 0 {
+            return Err(trailing(left));
+        }
+        Ok(d)
     }
 
     /// The detector saved in `bytes`, which are given back (freed) once decoded: the file's
@@ -405,20 +401,15 @@ impl Detector {
             payload.len() as u64,
             xxhash_rust::xxh3::xxh3_64(payload),
         )?;
-        let (snapshot, rest): (Snapshot, &[u8]) = postcard::take_from_bytes(payload)
-            .map_err(|e| Error::corrupt(format!("unreadable records: {e}")))?;
+        let mut de = postcard::Deserializer::from_bytes(payload);
+        let head = Head::deserialize(&mut de).map_err(unreadable)?;
+        let docs = Vec::<Doc>::deserialize(&mut de).map_err(unreadable)?;
+        let rest = de.finalize().map_err(unreadable)?;
         if !rest.is_empty() {
             return Err(trailing(rest.len() as u64));
         }
         drop(bytes);
-        let Snapshot {
-            crate_version: _,
-            config,
-            df,
-            next_doc,
-            docs,
-        } = snapshot;
-        let mut rebuild = Rebuild::new(config, df, next_doc)?;
+        let mut rebuild = Rebuild::new(head)?;
         // Taken from the back of the reversed list, whose memory is given back as it empties:
         // the records are not all held beside the finished detector.
         let mut docs = docs;
@@ -431,20 +422,6 @@ impl Detector {
         }
         rebuild.finish()
     }
-}
-
-/// Reads into `buf` until it is full or the input ends; the number of bytes read.
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match r.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 /// Checks a file's first bytes (`HEADER` of them, or all there are) and that a file of `size`
@@ -487,26 +464,24 @@ fn check_trailer(trailer: &[u8; TRAILER], len: u64, sum: u64) -> Result<()> {
     Ok(())
 }
 
+fn unreadable(e: postcard::Error) -> Error {
+    Error::corrupt(format!("unreadable records: {e}"))
+}
+
 fn trailing(n: u64) -> Error {
     Error::corrupt(format!("bytes after the last record: {n}"))
 }
 
-/// Decodes a payload a record at a time (`Snapshot`'s fields in order, the records' count,
-/// then each record), rebuilding the detector as it goes.
+/// Decodes a payload a record at a time (its head, the records' count, then each record),
+/// rebuilding the detector as it goes.
 fn decode<'de, F: postcard::de_flavors::Flavor<'de>>(
     de: &mut postcard::Deserializer<'de, F>,
 ) -> Result<Detector> {
-    use serde::Deserialize;
-    let bad = |e: postcard::Error| Error::corrupt(format!("unreadable records: {e}"));
-    let _crate_version = String::deserialize(&mut *de).map_err(bad)?;
-    let config = DetectorConfig::deserialize(&mut *de).map_err(bad)?;
-    let df = DocumentFrequencies::deserialize(&mut *de).map_err(bad)?;
-    let next_doc = u32::deserialize(&mut *de).map_err(bad)?;
+    let mut rebuild = Rebuild::new(Head::deserialize(&mut *de).map_err(unreadable)?)?;
     // A sequence's length is written as a `usize` varint.
-    let count = usize::deserialize(&mut *de).map_err(bad)?;
-    let mut rebuild = Rebuild::new(config, df, next_doc)?;
+    let count = usize::deserialize(&mut *de).map_err(unreadable)?;
     for _ in 0..count {
-        rebuild.add(Doc::deserialize(&mut *de).map_err(bad)?)?;
+        rebuild.add(Doc::deserialize(&mut *de).map_err(unreadable)?)?;
     }
     rebuild.finish()
 }
@@ -525,13 +500,13 @@ impl Rebuild {
     /// samples are small, so that more than one bulk is tested).
     const BULK: usize = if cfg!(test) { 3 } else { 1 << 16 };
 
-    fn new(config: DetectorConfig, df: DocumentFrequencies, next_doc: u32) -> Result<Rebuild> {
-        let mut detector = Detector::new(config)
+    fn new(head: Head) -> Result<Rebuild> {
+        let mut detector = Detector::new(head.config)
             .map_err(|e| Error::corrupt(format!("saved configuration: {e}")))?;
-        detector.df = df;
+        detector.df = head.df;
         Ok(Rebuild {
             detector,
-            next_doc,
+            next_doc: head.next_doc,
             last: None,
             pending: Vec::new(),
         })
@@ -579,19 +554,19 @@ struct ReadFlavor<R> {
     left: u64,
     scratch: Vec<u8>,
     /// The read error that ended the input early, if one did.
-    failed: std::rc::Rc<std::cell::RefCell<Option<std::io::Error>>>,
+    failed: Option<std::io::Error>,
 }
 
 impl<R: std::io::BufRead> ReadFlavor<R> {
-    fn fail(&self, e: std::io::Error) -> postcard::Error {
-        *self.failed.borrow_mut() = Some(e);
+    fn fail(&mut self, e: std::io::Error) -> postcard::Error {
+        self.failed = Some(e);
         postcard::Error::DeserializeUnexpectedEnd
     }
 }
 
 impl<R: std::io::BufRead + 'static> postcard::de_flavors::Flavor<'static> for ReadFlavor<R> {
-    /// The payload's bytes left unread.
-    type Remainder = u64;
+    /// The payload's bytes left unread, and the read error that ended it early.
+    type Remainder = (u64, Option<std::io::Error>);
     type Source = ();
 
     fn pop(&mut self) -> postcard::Result<u8> {
@@ -636,8 +611,8 @@ impl<R: std::io::BufRead + 'static> postcard::de_flavors::Flavor<'static> for Re
         Ok(&self.scratch)
     }
 
-    fn finalize(self) -> postcard::Result<u64> {
-        Ok(self.left)
+    fn finalize(self) -> postcard::Result<Self::Remainder> {
+        Ok((self.left, self.failed))
     }
 }
 
