@@ -1934,15 +1934,7 @@ impl Detector {
         // order), and how many of the terms each article shares.
         let slices: Vec<&[u32]> = top
             .iter()
-            .filter_map(|&term| self.postings.get(term))
-            .map(|p| {
-                let end = if before == u32::MAX {
-                    p.len()
-                } else {
-                    p.partition_point(|&d| d < before)
-                };
-                &p[end.saturating_sub(cap)..end]
-            })
+            .filter_map(|&term| self.postings.recent(term, before, cap))
             .collect();
         let mut c: Vec<(u32, u32)> = with_tally(|tally| {
             tally.start(slices.iter().map(|s| s.len()).sum());

@@ -41,7 +41,7 @@ fn shard(term: u64) -> usize {
 /// `cap` before `undecided`.
 fn push(p: &mut Vec<u32>, doc: u32, undecided: u32, cap: usize) {
     if p.len() >= 2 * cap {
-        let decided = p.partition_point(|&d| d < undecided);
+        let decided = count_under(p, undecided);
         if decided >= 2 * cap {
             p.drain(..decided - cap);
         }
@@ -49,10 +49,36 @@ fn push(p: &mut Vec<u32>, doc: u32, undecided: u32, cap: usize) {
     p.push(doc);
 }
 
+/// How many of the increasing `p` are under `before`, searched from the end: the postings at
+/// or over `before` are the few of a chunk's later articles that have the term, so a search
+/// widening back from the end reads the list's last entry or two, where a binary search over
+/// the whole list waits on one load after another.
+fn count_under(p: &[u32], before: u32) -> usize {
+    // Everything from `end` on is at or over `before`.
+    let mut end = p.len();
+    let mut width = 1;
+    while end > 0 {
+        let start = end.saturating_sub(width);
+        if p[start] < before {
+            return start + 1 + p[start + 1..end].partition_point(|&d| d < before);
+        }
+        end = start;
+        width *= 2;
+    }
+    0
+}
+
 impl Postings {
     /// The postings of `term`, oldest first.
     pub(crate) fn get(&self, term: u64) -> Option<&Vec<u32>> {
         self.shards[shard(term)].get(&term)
+    }
+
+    /// The most recent `cap` postings of `term` numbered under `before`, oldest first.
+    pub(crate) fn recent(&self, term: u64, before: u32, cap: usize) -> Option<&[u32]> {
+        let p = self.get(term)?;
+        let end = count_under(p, before);
+        Some(&p[end.saturating_sub(cap)..end])
     }
 
     /// Adds `doc` to `term`'s postings (see [`push`]).
@@ -127,6 +153,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Against a binary search over the whole list.
+        #[test]
+        fn count_under_is_the_partition_point(
+            mut p in proptest::collection::vec(0u32..200, 0..80),
+            before in 0u32..=201,
+        ) {
+            p.sort_unstable();
+            p.dedup();
+            proptest::prop_assert_eq!(count_under(&p, before), p.partition_point(|&d| d < before));
+        }
+
         /// Posting a chunk at once, sequentially or on the pool, leaves the lists that
         /// posting its articles' terms one by one leaves, trimming included.
         #[test]
