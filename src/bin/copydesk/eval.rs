@@ -162,6 +162,7 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
         .map(String::as_str)
         .collect();
     intruders.sort_unstable();
+    crate::free_at_exit(detector);
 
     if args.json {
         let report = serde_json::json!({
