@@ -29,6 +29,7 @@
 use crate::error::{Error, Result};
 use crate::hash::{fmix64, FastMap};
 use crate::minhash::{CompactRef, CompactSignature, Signature};
+use smallvec::SmallVec;
 use std::hash::{Hash, Hasher};
 
 /// The most rows a band may have.
@@ -221,8 +222,11 @@ impl Hash for BandValue {
 /// One band's table: each value's first key, and whether `overflow` holds more.
 type BandTable<K> = FastMap<BandValue, (K, bool)>;
 
-/// One band's further keys of a value, when there are any.
-type BandOverflow<K> = FastMap<BandValue, Vec<K>>;
+/// One band's further keys of a value, when there are any. Up to four are kept in the map's
+/// entry itself, in the room a `Vec` takes for its pointer, length and capacity (for `u32`
+/// keys): most shared values have a few keys, and a list of their own was an allocation
+/// made, grown and freed for each, and one more cache miss to read.
+type BandOverflow<K> = FastMap<BandValue, SmallVec<[K; 4]>>;
 
 /// Files `key` under band value `band` of one band: in the table when it is the value's first
 /// key, in the overflow lists after it (and the table's entry says so).
@@ -574,7 +578,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
                 // The first key goes: a further one takes its place.
                 *first = more.pop().expect("overflow lists are never empty");
             } else {
-                more.retain(|k| k != key);
+                more.retain(|k| *k != *key);
             }
             if more.is_empty() {
                 overflow.remove(&band);
