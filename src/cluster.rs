@@ -419,51 +419,63 @@ where
             (ga != gb).then_some((ga, gb, sim))
         })
     };
-    // Each list allocated at its final length: grown by pushes, the lists held up to twice
-    // their entries, and at a million articles the lists are most of the memory this takes.
-    let mut degree = vec![0u32; n];
+    // Every group's list in one array, `flat[start[g]..start[g + 1]]`, until the group merges
+    // and has a list of its own in `merged_lists`: a list a group, each allocated, shrunk and
+    // freed on its own, was a million allocations at a million articles.
+    let mut start = vec![0usize; n + 1];
     for (ga, gb, _) in between() {
-        degree[ga as usize] += 1;
-        degree[gb as usize] += 1;
+        start[ga as usize + 1] += 1;
+        start[gb as usize + 1] += 1;
     }
-    let mut adjacent: Vec<Vec<(u32, f32)>> = degree
-        .into_iter()
-        .map(|d| Vec::with_capacity(d as usize))
-        .collect();
+    for g in 0..n {
+        start[g + 1] += start[g];
+    }
+    let mut flat = vec![(0u32, 0f32); start[n]];
+    let mut next = start.clone();
     for (ga, gb, sim) in between() {
-        adjacent[ga as usize].push((gb, sim));
-        adjacent[gb as usize].push((ga, sim));
+        flat[next[ga as usize]] = (gb, sim);
+        next[ga as usize] += 1;
+        flat[next[gb as usize]] = (ga, sim);
+        next[gb as usize] += 1;
     }
-    for (g, list) in adjacent.iter_mut().enumerate() {
+    drop(next);
+    // Each list's links summed by group, compacted towards the front as it goes.
+    let mut out = 0;
+    for g in 0..n {
+        let (from, to) = (start[g], start[g + 1]);
+        start[g] = out;
         // Sorted by value too, so that both groups of a pair add its links in one order.
-        list.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
-        let mut out = 0;
-        let mut i = 0;
-        while i < list.len() {
-            let (other, mut sum) = list[i];
+        flat[from..to].sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+        let mut i = from;
+        while i < to {
+            let (other, mut sum) = flat[i];
             let mut j = i + 1;
-            while j < list.len() && list[j].0 == other {
-                sum += list[j].1;
+            while j < to && flat[j].0 == other {
+                sum += flat[j].1;
                 j += 1;
             }
             let mean = sum / (j - i) as f32;
-            list[out] = (
+            flat[out] = (
                 other,
                 mean * (groups[g].size as f32 * groups[other as usize].size as f32),
             );
             out += 1;
             i = j;
         }
-        list.truncate(out);
-        list.shrink_to_fit();
     }
+    start[n] = out;
+    flat.truncate(out);
+    flat.shrink_to_fit();
+    let mut merged_lists: Vec<Vec<(u32, f32)>> = (0..n).map(|_| Vec::new()).collect();
 
     // Best-first merging; a queued candidate is out of date once either group has merged since.
     let average = |sum: f32, a: &Group, b: &Group| sum / (a.size as f32 * b.size as f32);
     let sized = &groups;
+    let (flat, start) = (&flat, &start);
     let initial = || {
-        adjacent.iter().enumerate().flat_map(move |(a, list)| {
-            list.iter()
+        (0..n).flat_map(move |a| {
+            flat[start[a]..start[a + 1]]
+                .iter()
                 .map(move |&(b, sum)| {
                     let avg = average(sum, &sized[a], &sized[b as usize]);
                     Candidate(avg, a as u32, b, 0)
@@ -484,12 +496,22 @@ where
         merges += 1;
         // `a` (the lower) absorbs `b`.
         groups[b as usize].parent = a;
-        let (la, lb) = (
-            std::mem::take(&mut adjacent[a as usize]),
-            std::mem::take(&mut adjacent[b as usize]),
+        let (own_a, own_b) = (
+            std::mem::take(&mut merged_lists[a as usize]),
+            std::mem::take(&mut merged_lists[b as usize]),
         );
+        // A group that has merged has a list of its own.
+        let initial_list = |g: u32| &flat[start[g as usize]..start[g as usize + 1]];
+        let la = match groups[a as usize].merged_at {
+            0 => initial_list(a),
+            _ => &own_a[..],
+        };
+        let lb = match groups[b as usize].merged_at {
+            0 => initial_list(b),
+            _ => &own_b[..],
+        };
         let mut merged: Vec<(u32, f32)> = Vec::with_capacity(la.len() + lb.len());
-        for (c, sum) in la.into_iter().chain(lb) {
+        for &(c, sum) in la.iter().chain(lb) {
             let c = Group::find(&mut groups, c);
             if c == a {
                 continue;
@@ -518,7 +540,7 @@ where
         if merged.capacity() > 2 * merged.len() {
             merged.shrink_to_fit();
         }
-        adjacent[a as usize] = merged;
+        merged_lists[a as usize] = merged;
     }
     (0..n as u32).map(|x| Group::find(&mut groups, x)).collect()
 }
