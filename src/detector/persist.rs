@@ -548,7 +548,9 @@ impl Rebuild {
 /// postcard's input read from a file a record at a time: what the decoder takes is copied
 /// into a scratch buffer (nothing is borrowed from the input), and no more than the payload's
 /// `left` bytes are ever asked for, so a corrupt length cannot make it allocate more than
-/// the file holds.
+/// the file holds. Not `postcard::from_io`: its scratch buffer is a fixed slice, so a file
+/// holding an id longer than the slice, which `save` wrote without complaint, would not load;
+/// and it would not tell a read error from a short file.
 struct ReadFlavor<R> {
     reader: R,
     left: u64,
