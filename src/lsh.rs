@@ -225,7 +225,9 @@ type BandTable<K> = FastMap<BandValue, (K, bool)>;
 /// One band's further keys of a value, when there are any. Up to four are kept in the map's
 /// entry itself, in the room a `Vec` takes for its pointer, length and capacity (for `u32`
 /// keys): most shared values have a few keys, and a list of their own was an allocation
-/// made, grown and freed for each, and one more cache miss to read.
+/// made, grown and freed for each, and one more cache miss to read. (The crate's
+/// `hash::SmallList` keeps one key inline, in 16 bytes: right for the exact-content map,
+/// where a second article is rare, but a shared band value usually has several.)
 type BandOverflow<K> = FastMap<BandValue, SmallVec<[K; 4]>>;
 
 /// Files `key` under band value `band` of one band: in the table when it is the value's first
