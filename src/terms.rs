@@ -23,6 +23,12 @@
 //!   and places; two reports of two events of the same kind (two earthquakes, two summits)
 //!   share the kind's vocabulary but not its names. Lines that look like title-case headlines do
 //!   not count as names.
+//! - **Figures** weigh [`TermConfig::figure_boost`] times more: numbers of two or more
+//!   characters that are not a year or the day of a date (`288`, `5.6`, `160`). A death
+//!   toll, a magnitude, a sum or a vote count identifies an event as its names do: two reports
+//!   of one earthquake give the same magnitude, two earthquakes do not. A lone digit is left
+//!   out: news style spells out one to nine, so a numeral of one digit is mostly a piece of a
+//!   time, a score or a list. Years and dates have rules of their own (below).
 //! - Only the [`TermConfig::max_terms`] heaviest terms are kept, and the vector is scaled to unit
 //!   length, so [`TermVector::cosine`] is a short merge of two sorted lists.
 //!
@@ -60,6 +66,9 @@ pub struct TermConfig {
     /// `3 May`): reports of one event date it alike, reports of two events rarely share a day.
     /// The result is capped at 1. 1 turns this off. Default 1.5.
     pub shared_day_boost: f32,
+    /// Weight factor for figures (numbers of two or more characters that are not a year or
+    /// the day of a date: see the [module docs](self)), 1 to 10. 1 turns this off. Default 2.
+    pub figure_boost: f32,
 }
 
 impl Default for TermConfig {
@@ -71,6 +80,7 @@ impl Default for TermConfig {
             month_conflict: 0.7,
             shared_day_boost: 1.5,
             lede_words: 30,
+            figure_boost: 2.0,
         }
     }
 }
@@ -87,6 +97,12 @@ impl TermConfig {
             return Err(Error::config(
                 "terms.name_boost",
                 format!("must be 1 to 10, got {}", self.name_boost),
+            ));
+        }
+        if !(1.0..=10.0).contains(&self.figure_boost) {
+            return Err(Error::config(
+                "terms.figure_boost",
+                format!("must be 1 to 10, got {}", self.figure_boost),
             ));
         }
         if !(0.0..=1.0).contains(&self.month_conflict) {
@@ -423,16 +439,29 @@ impl StopWords {
     }
 }
 
+/// What kind of term a term is, for its weight ([`TermConfig::name_boost`],
+/// [`TermConfig::figure_boost`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum TermKind {
+    /// A common word.
+    Word,
+    /// A name: written capitalised in mid-sentence more often than in lowercase.
+    Name,
+    /// A figure: a number of two or more characters, written at least once other than as a
+    /// year or the day of a date.
+    Figure,
+}
+
 /// An article's raw term statistics, before any weighting by other articles: each distinct
-/// term's hash, how often it occurs (an occurrence in the lede counting twice), and whether it
-/// is a name (written capitalised in mid-sentence more often than in lowercase). Independent
-/// of every other article, so it can be computed in parallel.
+/// term's hash, how often it occurs (an occurrence in the lede counting twice), and its
+/// [kind](TermKind). Independent of every other article, so it can be computed in parallel.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TermCounts {
-    /// `(term hash, occurrences, is a name)`, sorted by hash. An occurrence among the
+    /// `(term hash, occurrences, kind)`, sorted by hash. An occurrence among the
     /// article's first [`TermConfig::lede_words`] words counts twice.
-    terms: Vec<(u64, u32, bool)>,
+    terms: Vec<(u64, u32, TermKind)>,
     /// The years mentioned, most mentioned first, at most [`MAX_YEARS`].
     years: Vec<u16>,
     /// Bit `m` set for each month `m` (1 to 12) named.
@@ -516,6 +545,9 @@ const LEDE: u8 = 1;
 const CAPITALISED: u8 = 2;
 /// An occurrence in lowercase in mid-sentence.
 const LOWERCASE: u8 = 4;
+/// An occurrence of a figure: a number of two or more characters, not a year or the day of a
+/// date.
+const FIGURE: u8 = 8;
 
 impl TermCounter {
     /// A counter whose first `lede_words` tokens count twice, for an article of about
@@ -586,6 +618,12 @@ impl TermCounter {
             if self.days.len() < MAX_DAYS && !self.days.contains(&date) {
                 self.days.push(date);
             }
+            if month.is_some() {
+                // `3 May`: the day, the token before, was counted as a figure.
+                if let Some(day) = self.seen.last_mut() {
+                    day.1 &= !FIGURE;
+                }
+            }
         }
         self.prev_month = month;
         self.prev_day = day;
@@ -597,8 +635,13 @@ impl TermCounter {
         };
         // Whether a word is a stop word is a coin toss to the branch predictor: the occurrence
         // is written either way and taken back when it does not count.
+        // `May 3`: this token is the day of a date (and `3 May` is undone above when `May`
+        // comes).
+        let figure = digit && token.text.len() >= 2 && day.is_none_or(|_| date.is_none());
+        let figure = figure && as_year(token.text).is_none();
         let counts = long_enough & !stop.contains(hash);
-        self.seen.push((hash, case | if lede { LEDE } else { 0 }));
+        let what = case | if lede { LEDE } else { 0 } | if figure { FIGURE } else { 0 };
+        self.seen.push((hash, what));
         self.seen.truncate(self.seen.len() - usize::from(!counts));
     }
 
@@ -608,7 +651,7 @@ impl TermCounter {
         let line = &mut self.seen[self.line_start..];
         if line.len() >= 3 && self.line_capitals * 10 >= line.len() * 6 {
             for (_, what) in line {
-                *what &= LEDE;
+                *what &= LEDE | FIGURE;
             }
         }
         self.line_start = self.seen.len();
@@ -621,8 +664,8 @@ impl TermCounter {
         // Summed by term without a branch on whether the next occurrence starts a new term
         // (most do, some do not: a branch there was mispredicted often): each is added to slot
         // `k`, which moves on when the hash changes. Per term: hash, occurrences, and times
-        // capitalised in mid-sentence less times in lowercase.
-        let mut sums = vec![(0u64, 0u32, 0i32); seen.len()];
+        // capitalised in mid-sentence less times in lowercase, and times a figure.
+        let mut sums = vec![(0u64, 0u32, 0i32, 0u32); seen.len()];
         let mut k = 0;
         if let Some(&(first, _)) = seen.first() {
             sums[0].0 = first;
@@ -633,11 +676,21 @@ impl TermCounter {
             sum.0 = hash;
             sum.1 += 1 + u32::from(what & LEDE);
             sum.2 += i32::from(what & CAPITALISED != 0) - i32::from(what & LOWERCASE != 0);
+            sum.3 += u32::from(what & FIGURE != 0);
         }
         sums.truncate(k + usize::from(!seen.is_empty()));
         // A name is written capitalised in mid-sentence more often than not: `Police` in
         // `Vancouver Police` is not a name in an article that also writes `police said`.
-        let terms: Vec<(u64, u32, bool)> = sums.iter().map(|&(h, tf, c)| (h, tf, c > 0)).collect();
+        // A figure starts with a digit, a name with a capital: no term is both.
+        let kind = |capitalised: i32, figure: u32| match (capitalised > 0, figure > 0) {
+            (true, _) => TermKind::Name,
+            (false, true) => TermKind::Figure,
+            (false, false) => TermKind::Word,
+        };
+        let terms: Vec<(u64, u32, TermKind)> = sums
+            .iter()
+            .map(|&(h, tf, c, f)| (h, tf, kind(c, f)))
+            .collect();
         let mut years = self.years;
         years.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut days = self.days;
@@ -721,9 +774,9 @@ impl TermCounts {
         &self.years
     }
 
-    /// `(term hash, occurrences, is a name)`, sorted by hash. An occurrence among the
+    /// `(term hash, occurrences, kind)`, sorted by hash. An occurrence among the
     /// article's first [`TermConfig::lede_words`] words counts twice.
-    pub fn iter(&self) -> impl Iterator<Item = (u64, u32, bool)> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u32, TermKind)> + '_ {
         self.terms.iter().copied()
     }
 }
@@ -771,8 +824,12 @@ impl DocumentFrequencies {
     pub fn vector(&self, counts: &TermCounts, config: &TermConfig) -> TermVector {
         let mut terms: Vec<(u64, f32)> = counts
             .iter()
-            .map(|(h, tf, name)| {
-                let boost = if name { config.name_boost } else { 1.0 };
+            .map(|(h, tf, kind)| {
+                let boost = match kind {
+                    TermKind::Word => 1.0,
+                    TermKind::Name => config.name_boost,
+                    TermKind::Figure => config.figure_boost,
+                };
                 (h, (1.0 + (tf as f32).ln()) * self.idf(h) * boost)
             })
             .collect();
@@ -1123,17 +1180,30 @@ mod tests {
         counts_with_lede(text, 0)
     }
 
-    /// [`TermCounter`]'s terms as it first counted them, naively: a hash map per article, a
-    /// list per line, sorted by hash at the end.
+    /// [`TermCounter`]'s terms counted naively: a hash map per article, a list per line,
+    /// sorted by hash at the end; a figure judged from the tokens on either side.
     fn naive_terms(
         stop: &StopWords,
         lede_words: u32,
         tokens: &[(String, bool, bool, u32)],
-    ) -> Vec<(u64, u32, bool)> {
-        let mut counts: std::collections::HashMap<u64, (u32, u32, u32)> = Default::default();
-        let lines = tokens.chunk_by(|a, b| a.3 == b.3);
+    ) -> Vec<(u64, u32, TermKind)> {
+        let month = |i: usize| {
+            tokens
+                .get(i)
+                .is_some_and(|t| t.1 && as_month(&t.0).is_some())
+        };
+        let figure = |i: usize| {
+            let text = &tokens[i].0;
+            let in_date = as_day(text).is_some() && ((i > 0 && month(i - 1)) || month(i + 1));
+            text.as_bytes()[0].is_ascii_digit()
+                && text.len() >= 2
+                && as_year(text).is_none()
+                && !in_date
+        };
+        let mut counts: std::collections::HashMap<u64, (u32, u32, u32, bool)> = Default::default();
         let mut position = 0;
-        for line in lines {
+        let mut i = 0;
+        for line in tokens.chunk_by(|a, b| a.3 == b.3) {
             let capitals = line.iter().filter(|t| t.1).count();
             let mut kept = Vec::new();
             for (text, capitalized, sentence_start, _) in line {
@@ -1143,29 +1213,33 @@ mod tests {
                 let digit = text.as_bytes()[0].is_ascii_digit();
                 if (text.len() >= 2 || digit) && !STOP_WORDS.iter().any(|w| word_hash(w, 0) == h) {
                     assert!(!stop.contains(h));
-                    kept.push((
-                        h,
-                        *capitalized && !sentence_start,
-                        !capitalized && !sentence_start,
-                        lede,
-                    ));
+                    let capital = *capitalized && !sentence_start;
+                    let lower = !capitalized && !sentence_start;
+                    kept.push((h, capital, lower, lede, figure(i)));
                 }
+                i += 1;
             }
             let headline = kept.len() >= 3 && capitals * 10 >= kept.len() * 6;
-            for (h, capital, lower, lede) in kept {
+            for (h, capital, lower, lede, figure) in kept {
                 let e = counts.entry(h).or_default();
                 e.0 += 1 + u32::from(lede);
                 if !headline {
                     e.1 += u32::from(capital);
                     e.2 += u32::from(lower);
                 }
+                e.3 |= figure;
             }
         }
+        let kind = |c: u32, l: u32, figure: bool| match (c > l, figure) {
+            (true, _) => TermKind::Name,
+            (false, true) => TermKind::Figure,
+            (false, false) => TermKind::Word,
+        };
         let mut terms: Vec<_> = counts
             .into_iter()
-            .map(|(h, (tf, c, l))| (h, tf, c > l))
+            .map(|(h, (tf, c, l, f))| (h, tf, kind(c, l, f)))
             .collect();
-        terms.sort_unstable();
+        terms.sort_unstable_by_key(|t| t.0);
         terms
     }
 
@@ -1191,7 +1265,7 @@ mod tests {
                 (
                     proptest::sample::select(vec![
                         "the", "of", "paris", "kyiv", "bridge", "a", "x", "7", "2009", "may",
-                        "said", "police", "harbour", "3rd", "is",
+                        "said", "police", "harbour", "3rd", "is", "14", "288", "5.6", "dec",
                     ]),
                     proptest::prelude::any::<bool>(),
                     proptest::prelude::any::<bool>(),
@@ -1316,11 +1390,20 @@ mod tests {
         let c = counts("The envoy met Macron in Paris. Macron said the talks went well.");
         let get = |w: &str| c.iter().find(|t| t.0 == word_hash(w, 0));
         assert!(get("the").is_none());
-        assert_eq!(get("macron"), Some((word_hash("macron", 0), 2, true)));
-        assert_eq!(get("envoy"), Some((word_hash("envoy", 0), 1, false)));
+        assert_eq!(
+            get("macron"),
+            Some((word_hash("macron", 0), 2, TermKind::Name))
+        );
+        assert_eq!(
+            get("envoy"),
+            Some((word_hash("envoy", 0), 1, TermKind::Word))
+        );
         // Capitalised only at a sentence start: not a name.
         let c = counts("Talks went well. Talks resumed.");
-        assert!(!c.iter().find(|t| t.0 == word_hash("talks", 0)).unwrap().2);
+        assert_eq!(
+            c.iter().find(|t| t.0 == word_hash("talks", 0)).unwrap().2,
+            TermKind::Word
+        );
     }
 
     #[test]
@@ -1333,24 +1416,31 @@ mod tests {
         );
         let get = |w: &str| c.iter().find(|t| t.0 == word_hash(w, 0)).unwrap();
         assert!(
-            !get("police").2,
+            get("police").2 != TermKind::Name,
             "two capitalised, two lowercase: not a name"
         );
-        assert!(get("kessington").2);
+        assert_eq!(get("kessington").2, TermKind::Name);
         let c = counts(
             "Negotiators spoke with officers of Garrow Police throughout the long night; \
              the difficult negotiations ended when envoys representing Garrow Police \
              finally left the harbour offices shortly before dawn.",
         );
-        assert!(c.iter().find(|t| t.0 == word_hash("police", 0)).unwrap().2);
+        assert_eq!(
+            c.iter().find(|t| t.0 == word_hash("police", 0)).unwrap().2,
+            TermKind::Name
+        );
     }
 
     #[test]
     fn headline_capitals_are_not_names() {
         let c = counts("US Backs Security Guarantees For Ukraine\nthe envoy praised Ukraine");
         let get = |w: &str| c.iter().find(|t| t.0 == word_hash(w, 0)).unwrap();
-        assert!(!get("security").2);
-        assert!(get("ukraine").2, "named mid-sentence on the second line");
+        assert_ne!(get("security").2, TermKind::Name);
+        assert_eq!(
+            get("ukraine").2,
+            TermKind::Name,
+            "named mid-sentence on the second line"
+        );
     }
 
     #[test]

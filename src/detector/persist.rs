@@ -38,11 +38,12 @@ use xxhash_rust::xxh3::Xxh3;
 /// [`StoryConfig::neighbour_rank`](crate::StoryConfig::neighbour_rank) and
 /// [`StoryConfig::min_relative_average`](crate::StoryConfig::min_relative_average), and a
 /// signature's slots are one byte string, two little-endian bytes a slot, instead of a
-/// varint each (a file is about a fifth smaller).
+/// varint each (a file is about a fifth smaller). Version 7: the configuration has
+/// [`TermConfig::figure_boost`](crate::terms::TermConfig::figure_boost).
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
 /// of anything saved (the configuration included) is a new version.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 const MAGIC: [u8; 8] = *b"copydesk";
 const HEADER: usize = 16;
@@ -748,7 +749,7 @@ mod tests {
         let got = got.join(" ");
         assert_eq!(
             (FORMAT_VERSION, got.as_str()),
-            (6, PINNED_FIELDS),
+            (7, PINNED_FIELDS),
             "the saved fields changed: bump FORMAT_VERSION and update PINNED_FIELDS"
         );
     }
@@ -772,7 +773,7 @@ mod tests {
         let json = serde_json::to_vec(&records).unwrap();
         assert_eq!(
             (FORMAT_VERSION, xxhash_rust::xxh3::xxh3_64(&json)),
-            (6, PINNED_VALUES),
+            (7, PINNED_VALUES),
             "the saved values changed: bump FORMAT_VERSION and update PINNED_VALUES"
         );
     }
@@ -804,7 +805,7 @@ mod tests {
         "story.index_terms story.linkage story.linkage.max_compared ",
         "story.linkage.min_average story.linkage.min_link story.max_candidates ",
         "story.max_postings story.min_relative_average story.min_shared_terms ",
-        "story.neighbour_rank terms terms.lede_words ",
+        "story.neighbour_rank terms terms.figure_boost terms.lede_words ",
         "terms.max_terms terms.month_conflict terms.name_boost ",
         "terms.shared_day_boost terms.year_conflict",
     );
@@ -829,12 +830,12 @@ mod tests {
     #[test]
     fn other_versions_are_named() {
         let mut bytes = saved(&sample());
-        bytes[8..12].copy_from_slice(&7u32.to_le_bytes());
+        bytes[8..12].copy_from_slice(&6u32.to_le_bytes());
         let e = Detector::load(bytes.as_slice()).unwrap_err();
         assert_eq!(
             e.kind(),
             &ErrorKind::IndexVersion {
-                found: 7,
+                found: 6,
                 supported: FORMAT_VERSION
             }
         );
