@@ -359,9 +359,10 @@ pub const STOP_WORDS: &[&str] = &[
 ];
 
 /// The set of stop-word hashes for a seed: an open-addressing table of the hashes themselves
-/// (word hashes are well mixed, so their top bits are the slot), a quarter full, so that a
-/// lookup, made for every word of every article, is one or two loads and compares. A
-/// `HashSet` did the same with a control-byte group match, several times the instructions.
+/// (word hashes are well mixed, so their top bits are the slot), about a fifth full, so that
+/// a lookup, made for every word of every article, is two loads and compares without a branch
+/// on the answer (see [`StopWords::contains`]), where a `HashSet` matched a group of control
+/// bytes and branched on whether the word was found.
 #[derive(Clone, Debug)]
 pub(crate) struct StopWords {
     /// `STOP_SLOTS` hashes, 0 for an empty slot.
@@ -415,8 +416,8 @@ impl StopWords {
         let i = Self::slot(hash);
         let (first, second) = (self.slots[i], self.slots[(i + 1) % STOP_SLOTS]);
         // Packed into one integer, tested once: written with `&&` and `||`, or even `&` on
-        // bools, it was compiled to a branch on whether the word was found, a coin toss the
-        // branch predictor lost a third of the time.
+        // bools, it was compiled to a branch on whether the word was found, which the branch
+        // predictor cannot learn (half the words of running text are stop words).
         let found = u32::from(first == hash) | (u32::from(first != 0) & u32::from(second == hash));
         let state = u32::from(first != 0) << 2 | u32::from(second != 0) << 1 | found;
         if state == 0b110 {
@@ -519,7 +520,7 @@ fn as_year(token: &str) -> Option<u16> {
 /// Accumulates [`TermCounts`] from an article's tokens, one line at a time.
 pub(crate) struct TermCounter {
     /// Every occurrence of a term so far, in order: its hash and what it says (`LEDE`,
-    /// `CAPITALISED`, `LOWERCASE`). Summed by term in [`TermCounter::finish`], after one sort
+    /// `CAPITALISED`, `LOWERCASE`, `FIGURE`). Summed by term in [`TermCounter::finish`], after one sort
     /// ([`sort_by_hash`]): cheaper than a hash table counting as it goes, whose terms must be
     /// sorted at the end anyway.
     seen: Vec<(u64, u8)>,
@@ -589,17 +590,14 @@ impl TermCounter {
         // Years and days are numbers, months capitalised words: most tokens are neither, and
         // are told so by one test each.
         let digit = token.text.as_bytes()[0].is_ascii_digit();
-        let day = if digit {
-            if let Some(y) = as_year(token.text) {
-                match self.years.iter_mut().find(|e| e.0 == y) {
-                    Some(e) => e.1 += 1,
-                    None => self.years.push((y, 1)),
-                }
+        let year = if digit { as_year(token.text) } else { None };
+        if let Some(y) = year {
+            match self.years.iter_mut().find(|e| e.0 == y) {
+                Some(e) => e.1 += 1,
+                None => self.years.push((y, 1)),
             }
-            as_day(token.text)
-        } else {
-            None
-        };
+        }
+        let day = if digit { as_day(token.text) } else { None };
         let month = if token.capitalized {
             as_month(token.text)
         } else {
@@ -633,12 +631,12 @@ impl TermCounter {
             (false, true) => CAPITALISED,
             (false, false) => LOWERCASE,
         };
+        // Not a figure: a year, or the day of `May 3` (that of `3 May` is undone above when
+        // `May` comes).
+        let figure =
+            digit && token.text.len() >= 2 && year.is_none() && day.is_none_or(|_| date.is_none());
         // Whether a word is a stop word is a coin toss to the branch predictor: the occurrence
         // is written either way and taken back when it does not count.
-        // `May 3`: this token is the day of a date (and `3 May` is undone above when `May`
-        // comes).
-        let figure = digit && token.text.len() >= 2 && day.is_none_or(|_| date.is_none());
-        let figure = figure && as_year(token.text).is_none();
         let counts = long_enough & !stop.contains(hash);
         let what = case | if lede { LEDE } else { 0 } | if figure { FIGURE } else { 0 };
         self.seen.push((hash, what));
