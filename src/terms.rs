@@ -617,7 +617,8 @@ impl TermCounter {
                 self.days.push(date);
             }
             if month.is_some() {
-                // `3 May`: the day, the token before, was counted as a figure.
+                // `3 May`: the day, the token before, was counted as a figure (a number is
+                // never a stop word, so it is the last occurrence counted).
                 if let Some(day) = self.seen.last_mut() {
                     day.1 &= !FIGURE;
                 }
