@@ -75,11 +75,11 @@ pub struct Normalizer {
 }
 
 /// The end of the run of ASCII letters and digits in `bytes` that starts at `from` (the
-/// index of the first other byte, or `bytes.len()`), and whether the run has an upper-case
-/// letter. Eight bytes a step (SWAR): a word's end costs one well-predicted test instead of a
-/// byte loop whose exit the branch predictor cannot learn.
+/// index of the first other byte, or `bytes.len()`). Eight bytes a step (SWAR): a word's end
+/// costs one well-predicted test instead of a byte loop whose exit the branch predictor
+/// cannot learn.
 #[inline(always)]
-pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
+pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> usize {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // High bit of each byte set when the byte (under 0x80) is in lo..=hi: no carry crosses
@@ -89,51 +89,39 @@ pub(crate) fn ascii_alnum_run(bytes: &[u8], mut from: usize) -> (usize, bool) {
         let above = x + LOW * u64::from(0x7f - hi);
         at_least & !above & HIGH
     };
-    // For eight bytes: the high bit of each byte that is not an ASCII letter or digit, and of
-    // each capital.
-    let classify = |x: u64| {
+    // For eight bytes: the high bit of each byte that is not an ASCII letter or digit.
+    let other = |x: u64| {
         let ascii = !x & HIGH;
         let low7 = x & !HIGH;
-        let capitals = in_range(low7, b'A', b'Z') & ascii;
         let alnum =
             (in_range(low7, b'0', b'9') | in_range(low7 | (LOW * 0x20), b'a', b'z')) & ascii;
-        (!alnum & HIGH, capitals)
+        !alnum & HIGH
     };
-    // The run ends in this step, at the first `other` lane: only the capitals before it count.
-    let end = |from: usize, other: u64, capitals: u64, upper: u64| {
-        let run = other.trailing_zeros();
-        let upper = upper | capitals & ((1u64 << run) - 1);
-        (from + (run / 8) as usize, upper != 0)
-    };
-    let mut upper = 0u64;
+    // The run ends in this step, at the first `other` lane.
+    let end = |from: usize, other: u64| from + (other.trailing_zeros() / 8) as usize;
     while let Some(chunk) = bytes.get(from..from + 8) {
-        let (other, capitals) =
-            classify(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        let other = other(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
         if other != 0 {
-            return end(from, other, capitals, upper);
+            return end(from, other);
         }
-        upper |= capitals;
         from += 8;
     }
     let left = bytes.len() - from;
     if left == 0 {
-        return (from, upper != 0);
+        return from;
     }
     if let Some(last) = bytes.last_chunk::<8>() {
         // Under eight bytes left (a line's last word, every few words on a wire): the line's
         // last eight bytes, shifted so that `from` is the first lane. The lanes past the end
         // read as zero, which ends the run, so one step decides it, not a byte loop whose exit
         // the branch predictor cannot learn.
-        let (other, capitals) = classify(u64::from_le_bytes(*last) >> (8 * (8 - left)));
-        return end(from, other, capitals, upper);
+        return end(from, other(u64::from_le_bytes(*last) >> (8 * (8 - left))));
     }
     // A line shorter than eight bytes.
-    let mut tail_upper = false;
     while from < bytes.len() && bytes[from].is_ascii_alphanumeric() {
-        tail_upper |= bytes[from].is_ascii_uppercase();
         from += 1;
     }
-    (from, upper != 0 || tail_upper)
+    from
 }
 
 /// The lines of a text, split at `\n` with memchr (many bytes a step, where `str::lines`
@@ -240,7 +228,13 @@ impl Normalizer {
         crate::scratch::with_scratch(
             &SCRATCH,
             // A giant token (a huge article with no spaces) is not kept in memory.
-            |s| s.raw.capacity().max(s.out.capacity()) > 1 << 16,
+            |s| {
+                s.raw
+                    .capacity()
+                    .max(s.out.capacity())
+                    .max(s.lower.capacity())
+                    > 1 << 16
+            },
             run,
         );
     }
@@ -268,14 +262,19 @@ impl Normalizer {
         let mut sentence_start = true;
         let mut i = 0;
         s.raw.clear();
+        // The line in ASCII lower case, byte for byte: a plain token is a slice of it. Lowering
+        // each capitalised word on its own branched on whether it had a capital, copied it
+        // with a length the branch predictor could not know, and looped over it: three guesses
+        // a word that the predictor often lost, where the whole line is one loop.
+        s.lower.clear();
+        s.lower.push_str(line);
+        s.lower.make_ascii_lowercase();
         // The token so far, while it is one run of ASCII letters and digits straight from the
         // line: no copy is made unless something joins it.
         // Two plain integers, `NO_SPAN` for none: an `Option<(usize, usize)>` here was
         // spilled and reloaded whole on every token, a store-forwarding stall that perf put at
         // a quarter of the tokenizer's time.
         let (mut span_start, mut span_end) = (NO_SPAN, 0usize);
-        // The open span has an upper-case letter (so it needs lowering).
-        let mut span_upper = false;
         // Letters since the last acronym dot: `U.S` has segments of one letter each.
         let mut segment = 0usize;
         let mut prev = ' ';
@@ -292,7 +291,7 @@ impl Normalizer {
         // Passes on the token so far (see `emit`); true when there was one.
         macro_rules! emit {
             () => {
-                Self::emit(line, span_start, span_end, span_upper, s, token, f)
+                Self::emit(span_start, span_end, s, token, f)
             };
         }
         // Moves the open span, if any, into `s.raw`, where something is about to join it.
@@ -316,16 +315,14 @@ impl Normalizer {
                 }
                 // The common case, a run of ASCII letters and digits, in one step.
                 let mut end = i + len;
-                let mut upper = false;
                 if c.is_ascii() {
-                    (end, upper) = ascii_alnum_run(bytes, end);
+                    end = ascii_alnum_run(bytes, end);
                     prev = bytes[end - 1] as char;
                 } else {
                     prev = c;
                 }
                 if c.is_ascii() && span_start == NO_SPAN && s.raw.is_empty() {
                     (span_start, span_end) = (i, end);
-                    span_upper = upper || c.is_ascii_uppercase();
                     // The common case, plain words each followed by one space and the next
                     // word: passed on here, without going round the loop for the space.
                     while PLAIN_RUNS
@@ -339,9 +336,8 @@ impl Normalizer {
                         let start = span_end + 1;
                         token.capitalized = bytes[start].is_ascii_uppercase();
                         token.sentence_start = false;
-                        let (run_end, run_upper) = ascii_alnum_run(bytes, start + 1);
+                        let run_end = ascii_alnum_run(bytes, start + 1);
                         (span_start, span_end) = (start, run_end);
-                        span_upper = run_upper || token.capitalized;
                     }
                     // The token's start was where its segment began.
                     segment = span_end - span_start;
@@ -430,34 +426,21 @@ impl Normalizer {
         emit!();
     }
 
-    /// Passes the finished token on, with `token`'s flags: `text[span_start..span_end]`, a
-    /// slice that is the whole token, or else (`span_start` is [`NO_SPAN`]) what was gathered
-    /// in `s.raw`.
+    /// Passes the finished token on, with `token`'s flags: `s.lower[span_start..span_end]`
+    /// (the line lowered), a slice that is the whole token, or else (`span_start` is
+    /// [`NO_SPAN`]) what was gathered in `s.raw`.
     #[inline(always)]
     fn emit(
-        text: &str,
         span_start: usize,
         span_end: usize,
-        span_upper: bool,
         s: &mut Scratch,
         token: Token<'static>,
         f: &mut impl FnMut(Token<'_>),
     ) -> bool {
         if span_start != NO_SPAN {
-            let (a, b) = (span_start, span_end);
             debug_assert!(s.raw.is_empty());
-            let word = &text[a..b];
-            debug_assert_eq!(span_upper, word.bytes().any(|c| c.is_ascii_uppercase()));
-            let word = if span_upper {
-                s.out.clear();
-                s.out.push_str(word);
-                s.out.make_ascii_lowercase();
-                s.out.as_str()
-            } else {
-                word
-            };
             f(Token {
-                text: word,
+                text: &s.lower[span_start..span_end],
                 ..token
             });
             return true;
@@ -506,8 +489,12 @@ thread_local! {
 
 #[derive(Default)]
 struct Scratch {
+    /// A token being gathered from pieces, as written.
     raw: String,
+    /// A gathered token, folded.
     out: String,
+    /// The line being tokenized, in ASCII lower case.
+    lower: String,
 }
 
 /// `str::trim`, with the common case (ASCII spaces, tabs, a `\r`, or nothing to trim) done on
@@ -890,12 +877,7 @@ mod tests {
                 let mut input = vec![b'k'; 20];
                 input[at] = b;
                 let want = if b.is_ascii_alphanumeric() { 20 } else { at };
-                let upper = b.is_ascii_uppercase() && want == 20;
-                assert_eq!(
-                    ascii_alnum_run(&input, 0),
-                    (want, upper),
-                    "byte {b:#x} at {at}"
-                );
+                assert_eq!(ascii_alnum_run(&input, 0), want, "byte {b:#x} at {at}");
             }
         }
     }
@@ -912,12 +894,10 @@ mod tests {
             for input in [bytes, words.concat().into_bytes()] {
                 let from = from.min(input.len());
                 let mut naive = from;
-                let mut upper = false;
                 while naive < input.len() && input[naive].is_ascii_alphanumeric() {
-                    upper |= input[naive].is_ascii_uppercase();
                     naive += 1;
                 }
-                proptest::prop_assert_eq!(ascii_alnum_run(&input, from), (naive, upper));
+                proptest::prop_assert_eq!(ascii_alnum_run(&input, from), naive);
             }
         }
     }
@@ -1254,6 +1234,7 @@ mod tests {
         SCRATCH.with(|c| {
             let s = c.borrow();
             assert!(s.raw.capacity() <= 1 << 16 && s.out.capacity() <= 1 << 16);
+            assert!(s.lower.capacity() <= 1 << 16);
         });
         assert_eq!(n.normalize("Then a short one"), "then a short one");
     }
