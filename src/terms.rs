@@ -362,7 +362,9 @@ pub const STOP_WORDS: &[&str] = &[
 /// (word hashes are well mixed, so their top bits are the slot), about a fifth full, so that
 /// a lookup, made for every word of every article, is two loads and compares without a branch
 /// on the answer (see [`StopWords::contains`]), where a `HashSet` matched a group of control
-/// bytes and branched on whether the word was found.
+/// bytes and branched on whether the word was found. [`TermLookup`]'s table is the same
+/// idea, but keyed by the low 32 bits with a weight beside each: a set of stop words must be
+/// exact, and needs no weight.
 #[derive(Clone, Debug)]
 pub(crate) struct StopWords {
     /// `STOP_SLOTS` hashes, 0 for an empty slot.
@@ -552,8 +554,8 @@ const FIGURE: u8 = 8;
 
 impl TermCounter {
     /// A counter whose first `lede_words` tokens count twice, for an article of about
-    /// `text_bytes` bytes: its list is sized once for the terms such an article has (about one
-    /// in eight bytes) instead of growing.
+    /// `text_bytes` bytes: its list is sized once, for one counted word in eight bytes (more
+    /// than running text has), instead of growing.
     pub(crate) fn new(lede_words: u32, text_bytes: usize) -> TermCounter {
         TermCounter {
             seen: Vec::with_capacity((text_bytes / 8).min(8192)),
