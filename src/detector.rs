@@ -566,7 +566,6 @@ pub struct Stats {
 pub struct Detector {
     config: DetectorConfig,
     normalizer: Normalizer,
-    shingler: Shingler,
     minhasher: MinHasher,
     stop: StopWords,
     near: LshIndex<u32>,
@@ -670,7 +669,8 @@ impl Detector {
     /// # Errors
     /// [`ErrorKind::InvalidConfig`] naming the first value out of range.
     pub fn new(config: DetectorConfig) -> Result<Detector> {
-        let shingler = Shingler::new(config.shingle.clone())?;
+        // Checks the shingle settings; the detector hashes tokens itself (`Token::word_hash`).
+        Shingler::new(config.shingle.clone())?;
         let minhasher = MinHasher::new(config.minhash.clone())?;
         let unit = |v: f64| v > 0.0 && v <= 1.0;
         if !unit(config.near_copy) {
@@ -772,7 +772,6 @@ impl Detector {
         Ok(Detector {
             normalizer: Normalizer::new(config.normalize.clone()),
             stop: StopWords::new(config.shingle.seed),
-            shingler,
             minhasher,
             near: LshIndex::new(params),
             df: DocumentFrequencies::default(),
@@ -806,8 +805,9 @@ impl Detector {
         with_word_buffer(|words| {
             let mut counter = TermCounter::new(self.config.terms.lede_words, text.len());
             let mut content = 0x2545_f491_4f6c_dd1du64;
+            let seed = self.config.shingle.seed;
             self.normalizer.for_each_token(text, |t| {
-                let h = self.shingler.word_hash(t.text);
+                let h = t.word_hash(seed);
                 words.push(h);
                 content = fmix64(content ^ h).wrapping_add(h);
                 counter.push(&self.stop, h, &t);
@@ -815,7 +815,6 @@ impl Detector {
             if words.is_empty() {
                 return Err(ErrorKind::EmptyText.into());
             }
-            let seed = self.config.shingle.seed;
             let signature = match self.config.shingle.kind {
                 ShingleKind::Words { k } => self.sketch(WordShingles::new(words, k, seed)),
                 ShingleKind::Chars { n } => {
@@ -854,7 +853,7 @@ impl Detector {
         match self.config.shingle.kind {
             ShingleKind::Words { k } => with_word_buffer(|words| {
                 self.normalizer
-                    .for_each_token(text, |t| words.push(self.shingler.word_hash(t.text)));
+                    .for_each_token(text, |t| words.push(t.word_hash(seed)));
                 if words.is_empty() {
                     return Err(ErrorKind::EmptyText.into());
                 }

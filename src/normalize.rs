@@ -29,6 +29,7 @@
 //! );
 //! ```
 
+use crate::shingle::{short_word_hash, word_hash};
 use unicode_normalization::UnicodeNormalization;
 
 /// Which normalisation rules are on. All are on by default.
@@ -65,6 +66,48 @@ pub struct Token<'a> {
     pub sentence_start: bool,
     /// The number of the kept line the word stands on, from 0.
     pub line: u32,
+    /// `text` as the padded integer of [`word_hash`] when the tokenizer read it in one load
+    /// (a plain word of 1 to 8 bytes), else 0 (no word of 1 to 8 bytes pads to 0: a word
+    /// holds no NUL).
+    padded: u64,
+}
+
+impl Token<'_> {
+    /// A token of `text` with the given flags, as the normaliser would hand it out.
+    pub fn new(text: &str, capitalized: bool, sentence_start: bool, line: u32) -> Token<'_> {
+        Token {
+            text,
+            capitalized,
+            sentence_start,
+            line,
+            padded: 0,
+        }
+    }
+
+    /// [`word_hash`]`(self.text, seed)`, for less: a plain word of up to 8 bytes was read by
+    /// the tokenizer in one load, where `word_hash` assembles it from a string of unknown
+    /// length.
+    ///
+    /// ```
+    /// use copydesk::normalize::Normalizer;
+    /// use copydesk::shingle::word_hash;
+    /// Normalizer::default().for_each_token("Gales closed the Øresund bridge", |t| {
+    ///     assert_eq!(t.word_hash(7), word_hash(t.text, 7));
+    /// });
+    /// ```
+    #[inline(always)]
+    pub fn word_hash(&self, seed: u64) -> u64 {
+        // The rare case out of line, so that the common one inlines into the caller's loop.
+        #[inline(never)]
+        fn other(text: &str, seed: u64) -> u64 {
+            word_hash(text, seed)
+        }
+        if self.padded != 0 {
+            short_word_hash(self.padded, self.text.len(), seed)
+        } else {
+            other(self.text, seed)
+        }
+    }
 }
 
 /// Turns raw article text into normalised words. Cheap to create and to clone; holds no state
@@ -151,6 +194,9 @@ impl<'a> Iterator for Lines<'a> {
 
 /// No token span open (see `tokenize_line`).
 const NO_SPAN: usize = usize::MAX;
+
+/// What follows the lowered line in `Scratch::lower`: see `tokenize_line`.
+const LOAD_PAD: &str = "\0\0\0\0\0\0\0\0";
 
 impl Normalizer {
     /// A normaliser with the given rules.
@@ -269,6 +315,9 @@ impl Normalizer {
         s.lower.clear();
         s.lower.push_str(line);
         s.lower.make_ascii_lowercase();
+        // Eight NULs past the end, so that a plain word's eight bytes from its start can
+        // always be loaded at once (`Token::word_hash`); no token reaches them.
+        s.lower.push_str(LOAD_PAD);
         // The token so far, while it is one run of ASCII letters and digits straight from the
         // line: no copy is made unless something joins it.
         // Two plain integers, `NO_SPAN` for none: an `Option<(usize, usize)>` here was
@@ -279,12 +328,7 @@ impl Normalizer {
         let mut segment = 0usize;
         let mut prev = ' ';
         // The token's flags, set where it starts; its text is filled in when it is passed on.
-        let mut token = Token {
-            text: "",
-            capitalized: false,
-            sentence_start: false,
-            line: line_no,
-        };
+        let mut token = Token::new("", false, false, line_no);
         // The token so far is a dotted acronym (`U.S`), so a dot right after it ends the
         // acronym, not the sentence.
         let mut acronym = false;
@@ -439,8 +483,20 @@ impl Normalizer {
     ) -> bool {
         if span_start != NO_SPAN {
             debug_assert!(s.raw.is_empty());
+            let len = span_end - span_start;
+            let bytes = s.lower.as_bytes();
+            // The word's bytes and those after it (at worst the pad), masked to the word:
+            // its padded integer, for a word of up to 8 bytes.
+            let eight = bytes.get(span_start..span_start + 8).map_or(0, |b| {
+                u64::from_le_bytes(b.try_into().expect("eight bytes"))
+            });
+            // Without a branch: whether a word is longer than 8 bytes is a coin toss, and
+            // `Token::word_hash` already branches on it once.
+            let short = u64::from(len <= 8).wrapping_neg();
+            let padded = eight & (u64::MAX >> (64usize.wrapping_sub(8 * len) & 63)) & short;
             f(Token {
                 text: &s.lower[span_start..span_end],
+                padded,
                 ..token
             });
             return true;
@@ -477,6 +533,7 @@ impl Normalizer {
         }
         f(Token {
             text: &s.out,
+            padded: 0,
             ..token
         });
         true
@@ -899,6 +956,36 @@ mod tests {
                 }
                 proptest::prop_assert_eq!(ascii_alnum_run(&input, from), naive);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// `Token::word_hash` reads a plain word in one load from the lowered line: it must
+        /// equal `word_hash` of the token's text for every token (plain or gathered, of every
+        /// length, at a line's end where the pad is read, after capitals).
+        #[test]
+        fn token_word_hash_matches_word_hash(
+            words in proptest::collection::vec(
+                "[a-zA-Z0-9]{1,12}|[A-Z]\\.[A-Z]\\.|[a-z]{1,5}-[a-z]{1,5}|[a-zé]{1,9}",
+                1..12,
+            ),
+            seps in proptest::collection::vec(
+                proptest::sample::select(vec![" ", " ", " ", ", ", ". ", "\n", "'s "]),
+                12,
+            ),
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let text: String = words.iter().zip(&seps).flat_map(|(w, s)| [w.as_str(), s]).collect();
+            let mut tokens = 0;
+            let mut result = Ok(());
+            Normalizer::default().for_each_token(&text, |t| {
+                tokens += 1;
+                if result.is_ok() && t.word_hash(seed) != word_hash(t.text, seed) {
+                    result = Err(format!("{:?} in {text:?}", t.text));
+                }
+            });
+            proptest::prop_assert!(tokens > 0);
+            proptest::prop_assert_eq!(result, Ok(()));
         }
     }
 

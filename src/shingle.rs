@@ -109,7 +109,7 @@ impl Shingler {
         match self.config.kind {
             ShingleKind::Words { k } => {
                 let mut words = Vec::new();
-                normalizer.for_each_token(text, |t| words.push(self.word_hash(t.text)));
+                normalizer.for_each_token(text, |t| words.push(t.word_hash(self.config.seed)));
                 WordShingles::new(&words, k, self.config.seed).for_each(f);
             }
             ShingleKind::Chars { n } => {
@@ -171,7 +171,15 @@ pub fn word_hash(word: &str, seed: u64) -> u64 {
     let last = u32::from_le_bytes(src[end..end + 4].try_into().expect("four bytes"));
     let four_to_eight = u64::from(first) | (u64::from(last) << (8 * end));
     let x = if len >= 4 { four_to_eight } else { few };
-    fmix64(x ^ seed ^ (len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    short_word_hash(x, len, seed)
+}
+
+/// [`word_hash`] of a word of 1 to 8 bytes, from `padded`, its bytes read as a little-endian
+/// integer padded with zeros, and its length.
+#[inline(always)]
+pub(crate) fn short_word_hash(padded: u64, len: usize, seed: u64) -> u64 {
+    debug_assert!((1..=8).contains(&len));
+    fmix64(padded ^ seed ^ (len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 /// The hash of a shingle of consecutive word hashes, in order.

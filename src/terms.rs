@@ -1288,12 +1288,7 @@ mod tests {
             let stop = StopWords::new(0);
             let mut c = TermCounter::new(lede_words, 64);
             for (text, capitalized, sentence_start, line) in &tokens {
-                let t = crate::normalize::Token {
-                    text,
-                    capitalized: *capitalized,
-                    sentence_start: *sentence_start,
-                    line: *line,
-                };
+                let t = crate::normalize::Token::new(text, *capitalized, *sentence_start, *line);
                 c.push(&stop, word_hash(text, 0), &t);
             }
             let got: Vec<_> = c.finish().iter().collect();
