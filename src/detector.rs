@@ -1601,7 +1601,9 @@ impl Detector {
     /// for joining) reaches [`Linkage::min_average`] and no pair falls under
     /// [`Linkage::min_link`]: average- and complete-link together, as for a single article,
     /// so merging does not chain. The younger story's members move to the older; their
-    /// verdicts keep the match they were given. Repeats until nothing merges; returns the
+    /// verdicts keep the match they were given, but for the younger story's first article,
+    /// which matched none and now matches an earlier member of the older story (its strongest
+    /// link into it, else the story's first article). Repeats until nothing merges; returns the
     /// number of merges. [`Detector::recluster`] re-forms the stories instead, and can also
     /// split them.
     pub fn merge_stories(&mut self) -> usize {
@@ -1686,12 +1688,13 @@ impl Detector {
                     .members(young)
                     .map(<[u32]>::to_vec)
                     .unwrap_or_default();
-                for d in moved {
+                for &d in &moved {
                     self.stories.remove(young, d);
                     self.stories.add(old, d);
                     let doc = self.docs.get_mut(d).expect("member is indexed");
                     doc.story = old;
                 }
+                self.rematch_founder(young, &moved);
                 merged_into.push(old);
                 merged_now += 1;
             }
@@ -1726,8 +1729,10 @@ impl Detector {
     /// can also split what an early decision joined. The arrival order still matters through
     /// which candidates each article found when it arrived. For a batch whose articles are
     /// all in, as `copydesk cluster` and `eval` do. Each story takes the number of its first
-    /// article; verdicts keep the match they were given on insertion, which for a rewrite may
-    /// now lie in another story. Returns how many articles changed story.
+    /// article, and the verdicts agree with the stories: a story's first article matches
+    /// none, every other one an earlier member of its story (the match it was given on
+    /// insertion where that still holds, as for every copy; else its strongest link within
+    /// the story, or the story's first article). Returns how many articles changed story.
     ///
     /// Records ([`Detector::record`], saved files) keep each article's links. Articles
     /// restored from a record without them that are not copies look up their candidates among
@@ -1751,11 +1756,17 @@ impl Detector {
     /// # Ok::<(), copydesk::Error>(())
     /// ```
     pub fn recluster(&mut self) -> usize {
-        self.recluster_changes().len()
+        let mut moved = 0;
+        if self.reclusters() {
+            self.find_lost_links();
+            self.regroup(|_, _, m| moved += usize::from(m));
+        }
+        moved
     }
 
-    /// [`Detector::recluster`], listing the articles whose story changed, each with its story
-    /// before: what an application that stores stories must write again.
+    /// [`Detector::recluster`], listing the articles whose verdict changed (their story, or
+    /// the article they match), each with its verdict before: what an application that
+    /// stores verdicts must write again.
     ///
     /// ```
     /// # use copydesk::Detector;
@@ -1764,11 +1775,11 @@ impl Detector {
     /// assert!(d.recluster_changes().is_empty(), "one article: nothing to re-form");
     /// # Ok::<(), copydesk::Error>(())
     /// ```
-    pub fn recluster_changes(&mut self) -> Vec<(String, StoryId)> {
+    pub fn recluster_changes(&mut self) -> Vec<(String, Verdict)> {
         let mut changes = Vec::new();
         if self.reclusters() {
             self.find_lost_links();
-            self.regroup(|id, before| changes.push((id.to_string(), before)));
+            self.regroup(|id, before, _| changes.push((id.to_string(), before)));
         }
         changes
     }
@@ -1802,7 +1813,7 @@ impl Detector {
         self.postings = postings::Postings::default();
         let mut changed = 0;
         if reclusters {
-            self.regroup(|_, _| changed += 1);
+            self.regroup(|_, _, moved| changed += usize::from(moved));
         }
         Finished {
             detector: self,
@@ -1837,8 +1848,9 @@ impl Detector {
     }
 
     /// [`Detector::recluster`]'s grouping, once every article has its links: calls `changed`
-    /// with the id and former story of each article whose story changes.
-    fn regroup(&mut self, mut changed: impl FnMut(&str, StoryId)) {
+    /// with the id, the former verdict and whether the story changed, of each article whose
+    /// verdict changes (its story, or the article it matches).
+    fn regroup(&mut self, mut changed: impl FnMut(&str, Verdict, bool)) {
         let threshold = self.config.story.linkage.min_average;
         let numbers: Vec<u32> = self.docs.iter().map(|(d, _)| d).collect();
         let at = |d: u32| position(&numbers, d);
@@ -1898,16 +1910,89 @@ impl Detector {
         // Each article's final group, named by its first article: a group is named by its
         // lowest item, and items are in the order of the articles' numbers.
         let mut stories = Stories::default();
+        let mut was = Vec::with_capacity(n);
         for (i, &d) in numbers.iter().enumerate() {
             let story = StoryId(u64::from(numbers[group[i] as usize]));
             let doc = self.docs.get_mut(d).expect("numbered from docs");
-            if doc.story != story {
-                changed(&doc.id, doc.story);
-                doc.story = story;
-            }
+            was.push(doc.story);
+            doc.story = story;
             stories.add(story, d);
         }
         self.stories = stories;
+
+        // Each verdict made to agree with its story: the first article of a story matched
+        // none, any other one an earlier member. Matches given on insertion stand where they
+        // still do (a copy always: it is tied to its original).
+        let this = &*self;
+        let indices: Vec<usize> = (0..n).collect();
+        let fixes: Vec<Option<Option<StoredMatch>>> = map(&indices, true, |&i| {
+            let d = numbers[i];
+            let doc = &this.docs[&d];
+            let first = group[i] as usize == i;
+            // The matched article's number; `None` inside when it has been removed since,
+            // and the match is left as it was given.
+            let target = doc.matched.as_ref().map(|m| this.ids.get(&*m.id).copied());
+            match (first, target) {
+                (true, None) | (_, Some(None)) => None,
+                (true, Some(Some(_))) => Some(None),
+                (false, Some(Some(t))) if this.docs[&t].story == doc.story => None,
+                (false, _) => {
+                    let founder = numbers[group[i] as usize];
+                    Some(Some(this.stored_match(this.match_in_story(doc, founder))))
+                }
+            }
+        });
+        drop(indices);
+        for ((&d, fix), was) in numbers.iter().zip(fixes).zip(was) {
+            let doc = self.docs.get_mut(d).expect("numbered from docs");
+            let moved = doc.story != was;
+            if !moved && fix.is_none() {
+                continue;
+            }
+            let before = match fix {
+                Some(matched) => std::mem::replace(&mut doc.matched, matched),
+                None => doc.matched.clone(),
+            };
+            changed(&doc.id, verdict(was, before.as_ref()), moved);
+        }
+    }
+
+    /// After story `young` has merged into an older one, makes its first article (if still
+    /// indexed, and among `moved`, which matched none as a story's first) match an earlier
+    /// member of the story it is now in, if there is one ([`Detector::match_in_story`]).
+    fn rematch_founder(&mut self, young: StoryId, moved: &[u32]) {
+        let Ok(d) = u32::try_from(young.0) else {
+            return;
+        };
+        let Some(doc) = self.docs.get(d).filter(|doc| doc.matched.is_none()) else {
+            return;
+        };
+        if !moved.contains(&d) {
+            return;
+        }
+        let members = self.stories.members(doc.story).unwrap_or_default();
+        let Some(&first) = members.iter().filter(|&&m| m < d).min() else {
+            return;
+        };
+        let matched = self.stored_match(self.match_in_story(doc, first));
+        self.docs.get_mut(d).expect("indexed").matched = Some(matched);
+    }
+
+    /// The match of `doc`, which is not the first of its story, within its story (whose
+    /// first article is `founder`): the strongest of its links to the story's members (links
+    /// go to earlier articles), ties to the earliest; else, linked to the story only through
+    /// later articles, the founder, with their cosine.
+    fn match_in_story(&self, doc: &Doc, founder: u32) -> (u32, MatchKind, f32) {
+        let links = doc.links.as_deref().unwrap_or_default().iter();
+        let best = links
+            .filter(|&&(c, _)| self.docs.get(c).is_some_and(|o| o.story == doc.story))
+            .fold(None, |best: Option<(u32, f32)>, &(c, sim)| match best {
+                Some((b, bs)) if bs > sim || (bs == sim && b < c) => Some((b, bs)),
+                _ => Some((c, sim)),
+            });
+        let (of, similarity) =
+            best.unwrap_or_else(|| (founder, self.docs[&founder].vector.cosine(&doc.vector)));
+        (of, MatchKind::Rewrite, similarity)
     }
 
     /// [`Detector::story_candidates`] of an indexed article's vector, among the articles

@@ -436,15 +436,17 @@ proptest! {
         for &r in &removals {
             d.remove(&articles[r].0);
         }
-        let before: Vec<(String, copydesk::StoryId)> = d
+        let before: Vec<(String, copydesk::Verdict)> = d
             .verdicts()
-            .map(|(id, v)| (id.to_string(), v.story))
+            .map(|(id, v)| (id.to_string(), v))
             .collect();
         // `finish` gives the stories `recluster` gives, without the lookup indexes.
         let finished = d.clone().finish();
-        // The changes listed are exactly the articles whose story differs, with the old one.
+        // The changes listed are exactly the articles whose verdict differs, with the old
+        // one; `changed` counts those whose story differs.
         let changes = d.recluster_changes();
-        prop_assert_eq!(finished.changed(), changes.len());
+        let moved = changes.iter().filter(|(id, v)| d.story_of(id) != Some(v.story)).count();
+        prop_assert_eq!(finished.changed(), moved);
         prop_assert_eq!(finished.stats(), d.stats());
         for (id, v) in d.verdicts() {
             prop_assert_eq!(finished.verdict_of(id), Some(v.clone()));
@@ -463,11 +465,27 @@ proptest! {
             finished.save(&mut finished_saved).unwrap();
             prop_assert!(saved == finished_saved, "the same file");
         }
-        let differ: Vec<(String, copydesk::StoryId)> = before
+        let differ: Vec<(String, copydesk::Verdict)> = before
             .into_iter()
-            .filter(|(id, story)| d.story_of(id) != Some(*story))
+            .filter(|(id, v)| d.verdict_of(id).as_ref() != Some(v))
             .collect();
         prop_assert_eq!(changes, differ);
+        // Every verdict agrees with its story: the first article (in insertion order) matches
+        // none, every other one an earlier member (unless the article it matched on arrival
+        // has been removed since).
+        let order: std::collections::HashMap<&str, usize> =
+            articles.iter().enumerate().map(|(i, a)| (a.0.as_str(), i)).collect();
+        for (id, v) in d.verdicts() {
+            let first = d.members(v.story).iter().map(|&m| order[m]).min();
+            match &v.matched {
+                None => prop_assert_eq!(first, Some(order[id]), "{} founds none", id),
+                Some(m) if d.story_of(&m.id).is_some() => {
+                    prop_assert_eq!(d.story_of(&m.id), Some(v.story), "{} matches {}", id, m.id);
+                    prop_assert!(order[m.id.as_str()] < order[id], "{} matches later {}", id, m.id);
+                }
+                Some(_) => {}
+            }
+        }
         let live: Vec<&str> = articles
             .iter()
             .map(|a| a.0.as_str())

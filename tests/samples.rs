@@ -290,11 +290,100 @@ fn merge_stories_joins_stories_a_later_article_bridges() {
         "into the older story"
     );
     assert_eq!(d.verdict_of("b").unwrap().story, va.story.min(vb.story));
+    // "b" founded its story and matched none; now it is not the first of its story, and
+    // matches an earlier member of it: "a", its strongest link there.
+    let vb = d.verdict_of("b").unwrap();
+    let m = vb.matched.expect("no longer the first of its story");
+    assert_eq!((m.id.as_str(), m.kind), ("a", MatchKind::Rewrite), "{m:?}");
+    assert_eq!(m.similarity, d.compare("a", "b").unwrap().cosine);
     assert_eq!(d.stats().stories, 1);
     // Nothing more to merge; an unrelated story stays apart.
     d.insert("z", &text(&[&words("zeta", 24)])).unwrap();
     assert_eq!(d.merge_stories(), 0);
     assert_eq!(d.stats().stories, 2);
+}
+
+/// Regression: re-clustering left verdicts as they were given on arrival, so that a story's
+/// first article could be a rewrite of an article in another story, a later member could
+/// say it founded the story, and a rewrite could point into another story (about a tenth of
+/// the lines of `copydesk cluster` on a mutated wire corpus).
+#[test]
+fn recluster_makes_every_verdict_agree_with_its_story() {
+    let texts = [
+        "Kessington harbour bridge reopened on Monday after six weeks of repairs.",
+        "Orchard growers in Dunmore expect a record apple harvest this autumn.",
+        "The Ravel quartet cancelled its winter tour after the cellist broke a wrist.",
+        "Flooding closed the coastal railway between Amble and Wick for two days.",
+        "A new maternity ward opened at the Halvering county hospital on Friday.",
+        "Striking port workers in Lissan returned to work after a pay deal.",
+    ];
+    let ids: Vec<String> = (0..texts.len()).map(|i| format!("a{i}")).collect();
+    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    for (id, text) in ids.iter().zip(texts) {
+        d.insert(id, text).unwrap();
+    }
+    let mut records: Vec<copydesk::ArticleRecord> =
+        ids.iter().map(|id| d.record(id).unwrap()).collect();
+    records.sort_by_key(|r| r.number);
+    let number: Vec<u32> = records.iter().map(|r| r.number).collect();
+    let story = |i: usize| copydesk::StoryId(u64::from(number[i]));
+    let rewrite_of = |i: usize, similarity: f32| copydesk::Match {
+        id: ids[i].clone(),
+        kind: MatchKind::Rewrite,
+        similarity,
+    };
+    // As arrival left them: a0 founded story 0, a1 a story of its own; a2 and a3 joined
+    // story 0 as rewrites of a0; a4 and a5 founded stories of their own. The links say
+    // otherwise: a1 is close to a0, a3 to a2, a5 to a2 and a4 (a4 itself links to nothing
+    // earlier), and a2 and a3 only weakly to a0.
+    type Arrival = (copydesk::StoryId, Option<copydesk::Match>, Vec<(u32, f32)>);
+    let arrival: [Arrival; 6] = [
+        (story(0), None, vec![]),
+        (story(1), None, vec![(number[0], 0.9)]),
+        (story(0), Some(rewrite_of(0, 0.3)), vec![(number[0], 0.12)]),
+        (
+            story(0),
+            Some(rewrite_of(0, 0.3)),
+            vec![(number[2], 0.9), (number[0], 0.12)],
+        ),
+        (story(4), None, vec![]),
+        (story(5), None, vec![(number[2], 0.9), (number[4], 0.9)]),
+    ];
+    let mut r = Detector::new(DetectorConfig::default()).unwrap();
+    for (mut record, (story, matched, links)) in records.into_iter().zip(arrival) {
+        record.story = story;
+        record.verdict = copydesk::Verdict { story, matched };
+        record.links = Some(links);
+        r.restore(record).unwrap();
+    }
+    let before: Vec<_> = ids.iter().map(|id| r.verdict_of(id).unwrap()).collect();
+    let changes = r.recluster_changes();
+
+    let verdict = |i: usize| r.verdict_of(&ids[i]).unwrap();
+    let of = |i: usize| verdict(i).matched.map(|m| (m.id, m.kind, m.similarity));
+    assert_eq!(
+        partition(&r, &ids),
+        [vec!["a0", "a1"], vec!["a2", "a3", "a4", "a5"]]
+    );
+    // a1 joins a0's story, by its link.
+    assert_eq!(of(1), Some(("a0".into(), MatchKind::Rewrite, 0.9)));
+    // a2 now heads its story.
+    assert_eq!((verdict(2).story, of(2)), (story(2), None));
+    // a3's match, a0, is in the other story now: its strongest link within its own.
+    assert_eq!(of(3), Some(("a2".into(), MatchKind::Rewrite, 0.9)));
+    // a4 has no link to an earlier member: the story's first article, by their cosine.
+    let cosine = r.compare("a4", "a2").unwrap().cosine;
+    assert_eq!(of(4), Some(("a2".into(), MatchKind::Rewrite, cosine)));
+    // a5: the strongest link, ties to the earlier article.
+    assert_eq!(of(5), Some(("a2".into(), MatchKind::Rewrite, 0.9)));
+    // a0 keeps its verdict; every other one changed and is listed, with its verdict before.
+    assert_eq!(verdict(0), before[0]);
+    let listed: Vec<(String, copydesk::Verdict)> = (1..6)
+        .map(|i| (ids[i].clone(), before[i].clone()))
+        .collect();
+    assert_eq!(changes, listed);
+    // And again: nothing changes.
+    assert!(r.recluster_changes().is_empty());
 }
 
 /// Every story as the sorted ids of its members, sorted: a partition to compare.

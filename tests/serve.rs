@@ -506,15 +506,18 @@ fn recluster_reforms_the_stories_and_keeps_them_across_a_restart() {
     };
     // What the library gives: the articles one at a time, then re-clustered.
     let mut library = copydesk::Detector::new(Default::default()).unwrap();
+    // Each article's story and the article it matches, as the service says them.
+    let said = |v: copydesk::Verdict| (v.story.0, v.matched.map(|m| m.id));
     let mut one_at_a_time = Vec::new();
     for (id, text) in &articles {
-        one_at_a_time.push(library.insert(id, text).unwrap().story.0);
+        one_at_a_time.push(said(library.insert(id, text).unwrap()));
     }
-    let changes = library.recluster();
+    // Every article whose verdict changes (its story, or the article it matches) is stored.
+    let changes = library.recluster_changes().len();
     assert!(changes > 0, "this set's stories change when re-formed");
-    let expected: Vec<u64> = articles
+    let expected: Vec<_> = articles
         .iter()
-        .map(|(id, _)| library.story_of(id).unwrap().0)
+        .map(|(id, _)| said(library.verdict_of(id).unwrap()))
         .collect();
 
     let dir = Scratch::new("recluster");
@@ -531,13 +534,14 @@ fn recluster_reforms_the_stories_and_keeps_them_across_a_restart() {
         Some(&Value::Array(batch.clone()).to_string()),
     );
     assert_eq!(s, 200);
-    let stories = |server: &Server| -> Vec<u64> {
+    let stories = |server: &Server| -> Vec<(u64, Option<String>)> {
         articles
             .iter()
             .map(|(id, _)| {
                 let (s, v) = call(&a, "GET", &server.url(&format!("/articles/{id}")), None);
                 assert_eq!(s, 200, "{id}");
-                v["story"].as_u64().unwrap()
+                let of = v["of"].as_str().map(str::to_string);
+                (v["story"].as_u64().unwrap(), of)
             })
             .collect()
     };

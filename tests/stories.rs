@@ -28,6 +28,7 @@ fn cluster(background: &[(String, String)]) -> Option<Scores> {
         }
     }
     detector.recluster();
+    assert_verdicts_agree(&detector);
     let gold: Vec<&str> = labelled.iter().map(|a| a.2.as_str()).collect();
     let topics: Vec<&str> = labelled.iter().map(|a| a.3.as_str()).collect();
     let predicted: Vec<u64> = labelled
@@ -35,6 +36,28 @@ fn cluster(background: &[(String, String)]) -> Option<Scores> {
         .map(|a| detector.story_of(&a.0).unwrap().0)
         .collect();
     Some(Scores::compute(&gold, &predicted, Some(&topics)))
+}
+
+/// Every verdict agrees with its story: a story's first article (the one it is numbered
+/// after) matched none, every other one an earlier member of it. (Re-clustering once left the
+/// verdicts given on arrival: on ecbplus-dev alone, 19 later members said they founded their
+/// story, 7 first articles were rewrites, 6 rewrites pointed into another story.)
+fn assert_verdicts_agree(detector: &Detector) {
+    let number = |id: &str| u64::from(detector.record(id).unwrap().number);
+    for (id, v) in detector.verdicts() {
+        match v.matched {
+            None => assert_eq!(v.story.0, number(id), "{id} says it founded {:?}", v.story),
+            Some(m) => {
+                assert_eq!(
+                    detector.story_of(&m.id),
+                    Some(v.story),
+                    "{id} matches {}",
+                    m.id
+                );
+                assert!(number(&m.id) < number(id), "{id} matches later {}", m.id);
+            }
+        }
+    }
 }
 
 fn assert_events_kept(scores: &Scores, what: &str) {

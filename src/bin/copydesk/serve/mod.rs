@@ -565,7 +565,7 @@ fn answer_recluster(
     }
 }
 
-/// Re-forms the stories and stores every article whose story changed, in one transaction,
+/// Re-forms the stories and stores every article whose verdict changed, in one transaction,
 /// under the write lock: readers see the old stories or the new ones, and never one that is
 /// not on disk. If the store cannot commit, the old stories are put back.
 fn recluster(app: &App, store: &mut Store) -> Result<Value, String> {
@@ -578,8 +578,8 @@ fn recluster(app: &App, store: &mut Store) -> Result<Value, String> {
         .collect();
     if let Err(e) = store.update_stories(&changed) {
         for (mut record, (_, old)) in changed.into_iter().zip(changes) {
-            record.story = old;
-            record.verdict.story = old;
+            record.story = old.story;
+            record.verdict = old;
             let id = record.id.clone();
             index.detector.remove(&id);
             if let Err(e) = index.detector.restore(record) {
