@@ -55,8 +55,9 @@ impl Default for NormalizeConfig {
     }
 }
 
-/// One word of an article, as [`Normalizer::for_each_token`] hands it out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One word of an article, as [`Normalizer::for_each_token`] hands it out. Two tokens are
+/// equal when their text and flags are.
+#[derive(Clone, Copy)]
 pub struct Token<'a> {
     /// The normalised word: NFKC, lower case, joiners removed. Never empty.
     pub text: &'a str,
@@ -70,6 +71,32 @@ pub struct Token<'a> {
     /// (a plain word of 1 to 8 bytes), else 0 (no word of 1 to 8 bytes pads to 0: a word
     /// holds no NUL).
     padded: u64,
+}
+
+impl PartialEq for Token<'_> {
+    /// Text and flags: how the token was read (`padded`) is not part of what it is.
+    fn eq(&self, other: &Self) -> bool {
+        (self.text, self.capitalized, self.sentence_start, self.line)
+            == (
+                other.text,
+                other.capitalized,
+                other.sentence_start,
+                other.line,
+            )
+    }
+}
+
+impl Eq for Token<'_> {}
+
+impl std::fmt::Debug for Token<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("text", &self.text)
+            .field("capitalized", &self.capitalized)
+            .field("sentence_start", &self.sentence_start)
+            .field("line", &self.line)
+            .finish()
+    }
 }
 
 impl Token<'_> {
@@ -982,6 +1009,11 @@ mod tests {
                 tokens += 1;
                 if result.is_ok() && t.word_hash(seed) != word_hash(t.text, seed) {
                     result = Err(format!("{:?} in {text:?}", t.text));
+                }
+                // How it was read is no part of what it is.
+                let made = Token::new(t.text, t.capitalized, t.sentence_start, t.line);
+                if result.is_ok() && (t != made || made.word_hash(seed) != t.word_hash(seed)) {
+                    result = Err(format!("{t:?} against {made:?}"));
                 }
             });
             proptest::prop_assert!(tokens > 0);
