@@ -273,12 +273,15 @@ pub struct Match {
 pub struct Verdict {
     /// The story the article belongs to.
     pub story: StoryId,
-    /// The earlier article it matched; `None` when it founded a new story.
+    /// The earlier article of its story it matched; `None` for the first article of a story
+    /// (one that founded a new story, or that heads one after the stories were revised).
+    /// Revising the stories ([`Detector::recluster`], [`Detector::merge_stories`]) keeps the
+    /// two in agreement. (An article whose match has since been removed keeps that match.)
     pub matched: Option<Match>,
 }
 
 impl Verdict {
-    /// True when the article founded a new story.
+    /// True when the article is the first of its story: it matched no earlier one.
     pub fn is_new(&self) -> bool {
         self.matched.is_none()
     }
