@@ -1931,6 +1931,12 @@ impl Detector {
         let fixes: Vec<Option<Option<StoredMatch>>> = map(&indices, true, |&i| {
             let d = numbers[i];
             let doc = &this.docs[&d];
+            // A copy is tied to its original, an earlier article, so it is in its original's
+            // story and not the first of it (or its original was removed since, and the
+            // match is left as it was given): nothing to look up.
+            if Self::is_copy(doc) {
+                return None;
+            }
             let first = group[i] as usize == i;
             // The matched article's number; `None` inside when it has been removed since,
             // and the match is left as it was given.
