@@ -40,7 +40,7 @@ use crate::minhash::{
     containment_from_jaccard, CompactRef, CompactSignature, MinHashConfig, MinHasher, Signature,
 };
 use crate::normalize::{NormalizeConfig, Normalizer};
-use crate::shingle::{CharShingles, ShingleConfig, ShingleKind, Shingler, WordShingles};
+use crate::shingle::{CharShingles, ShingleConfig, ShingleKind, WordShingles};
 use crate::terms::{
     DocumentFrequencies, StopWords, TermConfig, TermCounter, TermCounts, TermLookup, TermVector,
 };
@@ -672,8 +672,7 @@ impl Detector {
     /// # Errors
     /// [`ErrorKind::InvalidConfig`] naming the first value out of range.
     pub fn new(config: DetectorConfig) -> Result<Detector> {
-        // Checks the shingle settings; the detector hashes tokens itself (`Token::word_hash`).
-        Shingler::new(config.shingle.clone())?;
+        config.shingle.validate()?;
         let minhasher = MinHasher::new(config.minhash.clone())?;
         let unit = |v: f64| v > 0.0 && v <= 1.0;
         if !unit(config.near_copy) {
@@ -1691,13 +1690,13 @@ impl Detector {
                     .members(young)
                     .map(<[u32]>::to_vec)
                     .unwrap_or_default();
-                for &d in &moved {
+                for d in moved {
                     self.stories.remove(young, d);
                     self.stories.add(old, d);
                     let doc = self.docs.get_mut(d).expect("member is indexed");
                     doc.story = old;
                 }
-                self.rematch_founder(young, &moved);
+                self.rematch_founder(young);
                 merged_into.push(old);
                 merged_now += 1;
             }
@@ -1782,7 +1781,7 @@ impl Detector {
         let mut changes = Vec::new();
         if self.reclusters() {
             self.find_lost_links();
-            self.regroup(|id, before, _| changes.push((id.to_string(), before)));
+            self.regroup(|id, before, _| changes.push((id.to_string(), before())));
         }
         changes
     }
@@ -1851,9 +1850,9 @@ impl Detector {
     }
 
     /// [`Detector::recluster`]'s grouping, once every article has its links: calls `changed`
-    /// with the id, the former verdict and whether the story changed, of each article whose
-    /// verdict changes (its story, or the article it matches).
-    fn regroup(&mut self, mut changed: impl FnMut(&str, Verdict, bool)) {
+    /// with the id, the former verdict (made only when asked for) and whether the story
+    /// changed, of each article whose verdict changes (its story, or the article it matches).
+    fn regroup(&mut self, mut changed: impl FnMut(&str, &dyn Fn() -> Verdict, bool)) {
         let threshold = self.config.story.linkage.min_average;
         let numbers: Vec<u32> = self.docs.iter().map(|(d, _)| d).collect();
         let at = |d: u32| position(&numbers, d);
@@ -1927,9 +1926,8 @@ impl Detector {
         // none, any other one an earlier member. Matches given on insertion stand where they
         // still do (a copy always: it is tied to its original).
         let this = &*self;
-        let indices: Vec<usize> = (0..n).collect();
-        let fixes: Vec<Option<Option<StoredMatch>>> = map(&indices, true, |&i| {
-            let d = numbers[i];
+        let fixes: Vec<Option<Option<StoredMatch>>> = map(&numbers, true, |&d| {
+            let i = at(d).expect("numbered from docs") as usize;
             let doc = &this.docs[&d];
             // A copy is tied to its original, an earlier article, so it is in its original's
             // story and not the first of it (or its original was removed since, and the
@@ -1951,7 +1949,6 @@ impl Detector {
                 }
             }
         });
-        drop(indices);
         for ((&d, fix), was) in numbers.iter().zip(fixes).zip(was) {
             let doc = self.docs.get_mut(d).expect("numbered from docs");
             let moved = doc.story != was;
@@ -1962,23 +1959,20 @@ impl Detector {
                 Some(matched) => std::mem::replace(&mut doc.matched, matched),
                 None => doc.matched.clone(),
             };
-            changed(&doc.id, verdict(was, before.as_ref()), moved);
+            changed(&doc.id, &|| verdict(was, before.as_ref()), moved);
         }
     }
 
     /// After story `young` has merged into an older one, makes its first article (if still
-    /// indexed, and among `moved`, which matched none as a story's first) match an earlier
-    /// member of the story it is now in, if there is one ([`Detector::match_in_story`]).
-    fn rematch_founder(&mut self, young: StoryId, moved: &[u32]) {
+    /// indexed; it matched none, as a story's first) match an earlier member of the story it
+    /// is now in, if there is one ([`Detector::match_in_story`]).
+    fn rematch_founder(&mut self, young: StoryId) {
         let Ok(d) = u32::try_from(young.0) else {
             return;
         };
         let Some(doc) = self.docs.get(d).filter(|doc| doc.matched.is_none()) else {
             return;
         };
-        if !moved.contains(&d) {
-            return;
-        }
         let members = self.stories.members(doc.story).unwrap_or_default();
         let Some(&first) = members.iter().filter(|&&m| m < d).min() else {
             return;
@@ -1994,11 +1988,10 @@ impl Detector {
     fn match_in_story(&self, doc: &Doc, founder: u32) -> (u32, MatchKind, f32) {
         let links = doc.links.as_deref().unwrap_or_default().iter();
         let best = links
-            .filter(|&&(c, _)| self.docs.get(c).is_some_and(|o| o.story == doc.story))
-            .fold(None, |best: Option<(u32, f32)>, &(c, sim)| match best {
-                Some((b, bs)) if bs > sim || (bs == sim && b < c) => Some((b, bs)),
-                _ => Some((c, sim)),
-            });
+            .copied()
+            .filter(|&(c, _)| self.docs.get(c).is_some_and(|o| o.story == doc.story))
+            // The strongest; of equals, the earliest.
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         let (of, similarity) =
             best.unwrap_or_else(|| (founder, self.docs[&founder].vector.cosine(&doc.vector)));
         (of, MatchKind::Rewrite, similarity)

@@ -62,6 +62,24 @@ impl Default for ShingleConfig {
     }
 }
 
+impl ShingleConfig {
+    /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) when `k` is not in
+    /// 1..=32 or `n` not in 1..=64.
+    pub(crate) fn validate(&self) -> Result<()> {
+        match self.kind {
+            ShingleKind::Words { k } if !(1..=32).contains(&k) => Err(Error::config(
+                "shingle.kind.k",
+                format!("must be 1 to 32, got {k}"),
+            )),
+            ShingleKind::Chars { n } if !(1..=64).contains(&n) => Err(Error::config(
+                "shingle.kind.n",
+                format!("must be 1 to 64, got {n}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Cuts normalised text into shingle hashes.
 #[derive(Clone, Debug)]
 pub struct Shingler {
@@ -75,21 +93,7 @@ impl Shingler {
     /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) when `k` is not in 1..=32 or
     /// `n` not in 1..=64.
     pub fn new(config: ShingleConfig) -> Result<Shingler> {
-        match config.kind {
-            ShingleKind::Words { k } if !(1..=32).contains(&k) => {
-                return Err(Error::config(
-                    "shingle.kind.k",
-                    format!("must be 1 to 32, got {k}"),
-                ))
-            }
-            ShingleKind::Chars { n } if !(1..=64).contains(&n) => {
-                return Err(Error::config(
-                    "shingle.kind.n",
-                    format!("must be 1 to 64, got {n}"),
-                ))
-            }
-            _ => {}
-        }
+        config.validate()?;
         Ok(Shingler { config })
     }
 
