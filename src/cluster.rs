@@ -269,12 +269,14 @@ impl Ord for Candidate {
     }
 }
 
-/// The candidate merges, best first, for averages from the threshold to 1: a binary heap for
-/// each of 4,096 slices of that range. A merge's new averages are weighted means of averages
-/// already queued, so never above the one just taken: the best is found by walking down from
-/// the highest slice in use, and taking it costs a small heap's work, where one heap of
-/// millions of candidates missed the cache at every level. A slice the walk leaves behind is
-/// empty and gives its memory back.
+/// The candidate merges, best first, for averages from the threshold to the highest initial
+/// one: a binary heap for each of 4,096 slices of that range. A merge's new averages are
+/// weighted means of averages already queued, so never above the one just taken: the best is
+/// found by walking down from the highest slice in use, and taking it costs a small heap's
+/// work, where one heap of millions of candidates missed the cache at every level. A slice the
+/// walk leaves behind is empty and gives its memory back. The range ends at the highest
+/// average, not at 1: relative similarities reach 4, and with the range ending at 1 almost
+/// half of them filled its top slice, one heap of hundreds of thousands.
 struct Queue {
     slices: Vec<std::collections::BinaryHeap<Candidate>>,
     low: f32,
@@ -288,10 +290,11 @@ impl Queue {
 
     /// A queue of `initial()`'s candidates, each slice allocated at its length.
     fn new<I: Iterator<Item = Candidate>>(low: f32, initial: impl Fn() -> I) -> Queue {
+        let high = initial().map(|c| c.0).fold(low, f32::max);
         let mut q = Queue {
             slices: Vec::new(),
             low,
-            scale: Self::SLICES as f32 / (1.0 - low).max(1e-6),
+            scale: Self::SLICES as f32 / (high - low).max(1e-6),
             top: 0,
         };
         let mut count = vec![0usize; Self::SLICES];
@@ -780,18 +783,32 @@ mod tests {
         assert_eq!(groups, [0, 0, 2, 2]);
     }
 
+    #[test]
+    fn the_queue_spreads_averages_above_one() {
+        // Relative similarities run from the threshold to about 4: they must spread over the
+        // slices, not fill the top one (one large heap, whose every level misses the cache).
+        let n = 40_000u32;
+        let c = |i: u32| Candidate(0.72 + 3.28 * i as f32 / n as f32, i, i + 1, 0);
+        let queue = Queue::new(0.72, || (0..n).map(c));
+        let biggest = queue.slices.iter().map(|h| h.len()).max().unwrap();
+        assert!(biggest <= 16, "{biggest} candidates in one slice");
+    }
+
     proptest::proptest! {
         /// The queue gives its candidates best first, as one binary heap would, however
         /// initial candidates and later pushes (never above the last taken) interleave.
         #[test]
         fn the_queue_is_a_priority_queue(
             low_percent in 0u32..100,
+            // Relative similarities go above 1.
+            high_percent in 100u32..400,
             initial in proptest::collection::vec((0u32..=1000, 0u32..6, 0u32..6), 0..300),
             later in proptest::collection::vec((0u32..=1000, 0u32..6, 0u32..6), 0..300),
         ) {
             let low = low_percent as f32 / 100.0;
+            let high = high_percent as f32 / 100.0;
             let c = |&(v, a, b): &(u32, u32, u32)| {
-                Candidate(low + (1.0 - low) * v as f32 / 1000.0, a, b, 0)
+                Candidate(low + (high - low) * v as f32 / 1000.0, a, b, 0)
             };
             let mut queue = Queue::new(low, || initial.iter().map(c));
             let mut heap: std::collections::BinaryHeap<Candidate> = initial.iter().map(c).collect();
