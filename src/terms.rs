@@ -1439,6 +1439,24 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// The lookup table's cosine is the sorted merge's, exactly: terms drawn from a small
+        /// range, so that many share a home slot, and some weights 0 (left out of the table).
+        #[test]
+        fn lookup_cosine_matches_the_merge(
+            a in proptest::collection::btree_map(0u32..200, 0u16..1000, 0..64),
+            b in proptest::collection::btree_map(0u32..200, 0u16..1000, 0..64),
+        ) {
+            let vector = |m: &std::collections::BTreeMap<u32, u16>| {
+                let terms: Vec<(u32, u16)> = m.iter().map(|(&t, &w)| (t, w)).collect();
+                TermVector::from_parts(&terms, &[], 0, &[])
+            };
+            let (a, b) = (vector(&a), vector(&b));
+            proptest::prop_assert_eq!(TermLookup::new(&a).cosine(&b), a.cosine(&b));
+            proptest::prop_assert_eq!(TermLookup::new(&b).cosine(&a), a.cosine(&b));
+        }
+    }
+
     #[test]
     fn lookup_probes_past_colliding_terms() {
         // Terms equal in their low bits share a home slot; zero weights are left out.
