@@ -1,0 +1,175 @@
+//! Reading one article: [`Analysis`] and [`Detector::analyze`](crate::Detector::analyze).
+//!
+//! Owns normalising, word hashing, shingling and sketching an article's text, and counting its
+//! terms, all without touching the detector's state, so that many articles are read in
+//! parallel. It may not index, decide or change anything: what it computes is handed to the
+//! batch machinery ([`super::batch`]) or to [`Detector::query`](crate::Detector::query).
+
+use super::Detector;
+use crate::error::{ErrorKind, Result};
+use crate::hash::{fmix64, Tally};
+use crate::minhash::Signature;
+use crate::shingle::{CharShingles, ShingleKind, WordShingles};
+use crate::terms::{TermCounter, TermCounts};
+
+/// One article, read: everything the detector needs from its text, computed without touching
+/// the detector's state, so that many can be computed in parallel.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Analysis {
+    /// MinHash signature of the shingles.
+    pub signature: Signature,
+    /// Hash of the whole normalised word sequence.
+    pub content: u64,
+    /// Number of words after normalisation.
+    pub words: u32,
+    /// Raw term statistics for the story tier.
+    pub terms: TermCounts,
+}
+
+/// Runs `f` with an empty buffer for an article's word hashes: one per thread, reused, since
+/// allocating and freeing one per article (over a kilobyte for a typical one, too large for
+/// the allocator's per-thread cache) cost 5 % of hashing. A buffer grown past 64K words by a
+/// huge article is given back, not kept; a call made while the buffer is in use (from inside
+/// `f`) gets a fresh one.
+pub(super) fn with_word_buffer<R>(f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+    thread_local! {
+        static WORDS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    crate::scratch::with_scratch(
+        &WORDS,
+        |words| words.capacity() > 1 << 16,
+        |words| {
+            words.clear();
+            f(words)
+        },
+    )
+}
+
+/// Runs `f` with this thread's [`Tally`], kept from call to call; one that grew past 64K
+/// slots for a huge query is given back.
+pub(super) fn with_tally<R>(f: impl FnOnce(&mut Tally) -> R) -> R {
+    thread_local! {
+        static TALLY: std::cell::RefCell<Tally> = std::cell::RefCell::default();
+    }
+    crate::scratch::with_scratch(&TALLY, |t| t.capacity() > 1 << 16, f)
+}
+
+impl Detector {
+    /// Reads one article. Pure: the detector is not changed.
+    ///
+    /// # Errors
+    /// [`ErrorKind::TooLarge`] over [`DetectorConfig::max_article_bytes`](crate::DetectorConfig::max_article_bytes);
+    /// [`ErrorKind::EmptyText`] when no word is left after normalisation.
+    pub fn analyze(&self, text: &str) -> Result<Analysis> {
+        self.check_size(text)?;
+        with_word_buffer(|words| {
+            let mut counter = TermCounter::new(self.config.terms.lede_words, text.len());
+            let mut content = 0x2545_f491_4f6c_dd1du64;
+            let seed = self.config.shingle.seed;
+            self.normalizer.for_each_token(text, |t| {
+                let h = t.word_hash(seed);
+                words.push(h);
+                content = fmix64(content ^ h).wrapping_add(h);
+                counter.push(&self.stop, h, &t);
+            });
+            if words.is_empty() {
+                return Err(ErrorKind::EmptyText.into());
+            }
+            let signature = match self.config.shingle.kind {
+                ShingleKind::Words { k } => self.sketch(WordShingles::new(words, k, seed)),
+                ShingleKind::Chars { n } => {
+                    let normalized = self.normalizer.normalize(text);
+                    self.sketch(CharShingles::new(&normalized, n, seed))
+                }
+            };
+            Ok(Analysis {
+                signature,
+                content: fmix64(content ^ words.len() as u64),
+                words: u32::try_from(words.len()).unwrap_or(u32::MAX),
+                terms: counter.finish(),
+            })
+        })
+    }
+
+    /// The article's MinHash signature alone: normalisation, shingling and sketching, without
+    /// the term statistics of [`Detector::analyze`]. Equal to `analyze(text)?.signature`, at
+    /// a fraction of the cost, for users who only need near copies. Only the slots the
+    /// detector's bands read are densified ([`MinHasher::sketch_for_bands`](crate::minhash::MinHasher::sketch_for_bands)): to band it over
+    /// more slots in an index of your own, set [`DetectorConfig::lsh`](crate::DetectorConfig::lsh) to those bands.
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let d = Detector::new(Default::default())?;
+    /// let text = "Ferries to the islands were cancelled on Friday as gales swept the coast.";
+    /// assert_eq!(d.signature(text)?, d.analyze(text)?.signature);
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Detector::analyze`].
+    pub fn signature(&self, text: &str) -> Result<Signature> {
+        self.check_size(text)?;
+        let seed = self.config.shingle.seed;
+        match self.config.shingle.kind {
+            ShingleKind::Words { k } => with_word_buffer(|words| {
+                self.normalizer
+                    .for_each_token(text, |t| words.push(t.word_hash(seed)));
+                if words.is_empty() {
+                    return Err(ErrorKind::EmptyText.into());
+                }
+                Ok(self.sketch(WordShingles::new(words, k, seed)))
+            }),
+            ShingleKind::Chars { n } => {
+                let normalized = self.normalizer.normalize(text);
+                if normalized.trim().is_empty() {
+                    return Err(ErrorKind::EmptyText.into());
+                }
+                Ok(self.sketch(CharShingles::new(&normalized, n, seed)))
+            }
+        }
+    }
+
+    /// The signature of shingles, densified only where the LSH bands read it
+    /// ([`MinHasher::sketch_for_bands`]): the estimates are the same, for less work.
+    #[inline]
+    pub(super) fn sketch(&self, shingles: impl IntoIterator<Item = u64>) -> Signature {
+        self.minhasher
+            .sketch_for_bands(shingles, self.near.params().slots())
+    }
+
+    pub(super) fn check_size(&self, text: &str) -> Result<()> {
+        if text.len() > self.config.max_article_bytes {
+            return Err(ErrorKind::TooLarge {
+                bytes: text.len(),
+                max: self.config.max_article_bytes,
+            }
+            .into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_word_buffer_is_reused_bounded_and_reentrant() {
+        with_word_buffer(|w| w.extend(0..10));
+        // Cleared, but its memory kept.
+        with_word_buffer(|w| assert!(w.is_empty() && w.capacity() >= 10));
+        // A huge article's buffer is not kept.
+        with_word_buffer(|w| w.extend(0..100_000));
+        with_word_buffer(|w| assert_eq!(w.capacity(), 0));
+        // A nested call gets its own buffer and leaves the outer one alone.
+        with_word_buffer(|outer| {
+            outer.push(7);
+            with_word_buffer(|inner| {
+                assert!(inner.is_empty());
+                inner.push(8);
+            });
+            assert_eq!(outer, &[7]);
+        });
+    }
+}
