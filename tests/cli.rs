@@ -392,7 +392,7 @@ fn config_round_trips_and_bad_values_name_the_field() {
     assert!(o.status.success(), "{}", stderr(&o));
 
     let o = run(&["cluster", &f, "--threshold", "1.5"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("near_copy"), "{}", stderr(&o));
     let o = run(&["config", "--recluster-threshold", "0.8"]);
     assert!(
@@ -401,7 +401,11 @@ fn config_round_trips_and_bad_values_name_the_field() {
         stdout(&o)
     );
     let o = run(&["cluster", &f, "--recluster-threshold", "0"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a bad option value is a usage error"
+    );
     assert!(
         stderr(&o).contains("story.min_relative_average"),
         "{}",
@@ -409,7 +413,11 @@ fn config_round_trips_and_bad_values_name_the_field() {
     );
     let bad = s.write("bad.toml", "near_copy = 0.5\nnot_a_field = 1\n");
     let o = run(&["cluster", &f, "--config", &bad]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an invalid configuration is a usage error"
+    );
     assert!(stderr(&o).contains("not_a_field"), "{}", stderr(&o));
 }
 
@@ -429,6 +437,72 @@ fn usage_errors_exit_2_and_help_has_examples() {
     let o = run(&["cluster", "/no/such/path"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("/no/such/path: no such file or folder"));
+    // Bad option values found after parsing are usage errors too, as documented.
+    for bad in [
+        &["cluster", "x", "--threshold", "2"][..],
+        &["cluster", "x", "--story-threshold", "-1"],
+        &["--threads", "0", "cluster", "x"],
+        &["config", "--threshold", "0"],
+    ] {
+        let o = run(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--help"), "{bad:?}: {}", stderr(&o));
+    }
+    // A config file that cannot be read is a file error.
+    let o = run(&["config", "--config", "/no/such/copydesk.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_line() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        // Every subcommand and a few options are offered.
+        for word in [
+            "cluster",
+            "query",
+            "eval",
+            "index",
+            "config",
+            "skip-invalid",
+        ] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+    let o = run(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH"),
+        "roff: {page}"
+    );
+    assert!(page.contains(".TH copydesk"), "{page}");
+    for section in ["NAME", "SYNOPSIS", "SUBCOMMANDS", "Exit status"] {
+        assert!(page.contains(section), "man page lacks {section}");
+    }
+}
+
+#[cfg(feature = "serve")]
+#[test]
+fn serve_help_lists_every_route() {
+    let o = run(&["serve", "--help"]);
+    assert!(o.status.success());
+    let help = stdout(&o);
+    for route in [
+        "POST /articles",
+        "POST /articles/batch",
+        "GET /articles/{id}",
+        "DELETE /articles/{id}",
+        "GET /stories/{id}",
+        "POST /stories/recluster",
+        "GET /health",
+        "GET /stats",
+    ] {
+        assert!(help.contains(route), "serve --help lacks {route}");
+    }
 }
 
 #[test]

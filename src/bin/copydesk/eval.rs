@@ -1,7 +1,9 @@
 //! `copydesk eval`: clustering scored against labelled articles.
 
+use crate::args::{ConfigArgs, ModeArgs};
+use crate::ingest::insert_all;
 use crate::input::{Articles, Fields};
-use crate::{insert_all, tolerated, ConfigArgs, ModeArgs, Ui};
+use crate::ui::{tolerated, Ui};
 use anyhow::{bail, Result};
 use copydesk::eval::Scores;
 use copydesk::{Detector, MatchKind, StoryId};
@@ -10,7 +12,16 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Instant;
 
+/// `copydesk eval`'s options.
 #[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+  copydesk eval ../shared/data/ecbplus-dev.jsonl
+  copydesk eval ../shared/seeds --background ../shared/data/reuters21578.jsonl
+
+LABELLED is a JSONL file whose lines carry a cluster label (--cluster-field), or a folder
+whose files are all one story. Background articles are clustered with them but carry no
+label: the report counts those that joined a labelled story.")]
 pub struct EvalArgs {
     /// Labelled JSONL files, or folders whose articles are all one story.
     #[arg(required = true, value_name = "LABELLED")]
@@ -162,7 +173,7 @@ pub fn run(args: &EvalArgs, quiet: bool) -> Result<()> {
         .map(String::as_str)
         .collect();
     intruders.sort_unstable();
-    crate::free_at_exit(detector);
+    crate::ingest::free_at_exit(detector);
 
     if args.json {
         let report = serde_json::json!({

@@ -12,26 +12,33 @@
 //! - Re-forming the stories (`POST /stories/recluster`, `--recluster-every`) is a group of its
 //!   own: the writer re-clusters and stores the changed articles under the write lock.
 
+mod routes;
 mod store;
 pub mod time;
+mod writer;
 
+use crate::args::ConfigArgs;
+use crate::Usage;
 use anyhow::{Context, Result};
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use copydesk::{Analysis, Detector, DetectorConfig, ErrorKind, StoryId, Verdict};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Router;
+use copydesk::{Analysis, Detector, DetectorConfig, Verdict};
+use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
-use store::{Store, Stored};
+use store::Store;
 use tokio::sync::{mpsc, oneshot};
+
+use routes::{
+    delete_article, get_article, get_story, health, post_article, post_batch, post_recluster,
+    stats, ApiError,
+};
+use writer::writer;
 
 /// How the service runs.
 #[derive(Clone, Debug)]
@@ -45,6 +52,68 @@ pub struct Options {
     /// How often the stories are re-formed (`Detector::recluster`); `None`: only when asked
     /// with `POST /stories/recluster`.
     pub recluster_every: Option<Duration>,
+}
+
+/// `copydesk serve`'s options.
+#[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+  copydesk serve --data /var/lib/copydesk
+  curl -X POST localhost:8080/articles -H 'content-type: application/json' \\
+       -d '{\"id\": \"ap-1\", \"text\": \"...\"}'
+
+Routes: POST /articles, POST /articles/batch, GET /articles/{id}, DELETE /articles/{id},
+GET /stories/{id}, POST /stories/recluster, GET /health, GET /stats. Every accepted article
+is committed to the store (SQLite, in the data folder) before the answer is sent; on start
+the index is rebuilt from it. SIGINT or SIGTERM stops the service after answering what is
+queued.")]
+pub struct ServeArgs {
+    /// Folder of the store; created if missing.
+    #[arg(long, value_name = "PATH")]
+    data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: SocketAddr,
+    /// Evict articles published (or received) more than this many days ago.
+    #[arg(long, default_value_t = 30.0, value_name = "DAYS")]
+    retention_days: f64,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
+    max_body_bytes: usize,
+    /// Re-form the stories every this many minutes (`Detector::recluster`, as `cluster`
+    /// does once its articles are in), storing the articles whose story changed. 0: only
+    /// when asked with POST /stories/recluster.
+    #[arg(long, default_value_t = 0.0, value_name = "MINUTES")]
+    recluster_every: f64,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+impl ServeArgs {
+    /// The options, checked.
+    pub fn options(self) -> Result<Options> {
+        let days = self.retention_days;
+        if days.is_nan() || days <= 0.0 {
+            return Err(Usage(format!("--retention-days must be over 0, got {days}")).into());
+        }
+        let every = self.recluster_every;
+        let recluster_every = match every {
+            0.0 => None,
+            m if m > 0.0 => Some(
+                Duration::try_from_secs_f64(m * 60.0)
+                    .map_err(|e| Usage(format!("--recluster-every {m}: {e}")))?,
+            ),
+            m => return Err(Usage(format!("--recluster-every must be 0 or more, got {m}")).into()),
+        };
+        Ok(Options {
+            data: self.data,
+            listen: self.listen,
+            config: self.config.load()?,
+            retention: (days * 86_400.0) as i64,
+            max_body: self.max_body_bytes,
+            recluster_every,
+        })
+    }
 }
 
 /// Most articles in one `POST /articles/batch`.
@@ -141,519 +210,6 @@ enum Outcome {
     Refused(copydesk::Error),
     /// The store could not commit; nothing of the group was kept.
     StoreFailed(String),
-}
-
-/// An error response: a status and a message naming what is wrong.
-struct ApiError(StatusCode, String);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.0, Json(json!({ "error": self.1 }))).into_response()
-    }
-}
-
-fn status_of(e: &copydesk::Error) -> StatusCode {
-    match e.kind() {
-        ErrorKind::EmptyText => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorKind::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorKind::IdConflict { .. } => StatusCode::CONFLICT,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-/// A timestamp field: RFC 3339 text or Unix seconds.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Timestamp {
-    Seconds(i64),
-    Text(String),
-}
-
-#[derive(Deserialize)]
-struct NewArticle {
-    id: String,
-    text: String,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    published_at: Option<Timestamp>,
-}
-
-impl NewArticle {
-    fn check(self) -> Result<(String, String, Meta), String> {
-        if self.id.is_empty() || self.id.len() > MAX_ID {
-            return Err(format!("field `id` must be 1 to {MAX_ID} bytes"));
-        }
-        let published_at = match self.published_at {
-            None => None,
-            Some(Timestamp::Seconds(s)) => Some(s),
-            Some(Timestamp::Text(t)) => Some(time::parse_rfc3339(&t).ok_or_else(|| {
-                format!("field `published_at`: {t:?} is not an RFC 3339 date-time")
-            })?),
-        };
-        let meta = Meta {
-            source: self.source,
-            published_at,
-            received_at: time::now(),
-        };
-        Ok((self.id, self.text, meta))
-    }
-}
-
-fn verdict_json(id: &str, v: &Verdict) -> Value {
-    json!({
-        "id": id,
-        "story": v.story.0,
-        "of": v.matched.as_ref().map(|m| m.id.as_str()),
-        "similarity": v.matched.as_ref().map(|m| m.similarity),
-        "kind": v.matched.as_ref().map_or("new", |m| m.kind.as_str()),
-    })
-}
-
-fn outcome_response(id: &str, o: Outcome) -> (StatusCode, Value) {
-    match o {
-        Outcome::Inserted { verdict, created } => {
-            let mut v = verdict_json(id, &verdict);
-            v["repeat"] = json!(!created);
-            let status = if created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            (status, v)
-        }
-        Outcome::Refused(e) => (status_of(&e), json!({ "id": id, "error": e.to_string() })),
-        Outcome::StoreFailed(m) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({ "id": id, "error": format!("not stored: {m}") }),
-        ),
-        Outcome::Deleted(_) => unreachable!("inserts only"),
-    }
-}
-
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError(
-            StatusCode::BAD_REQUEST,
-            format!("invalid request body: {e}"),
-        )
-    })
-}
-
-/// Hands a job to the writer and waits for its answer.
-async fn ask<T>(app: &App, job: impl FnOnce(oneshot::Sender<T>) -> Job) -> Result<T, ApiError> {
-    let (reply, rx) = oneshot::channel();
-    let gone = || {
-        ApiError(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the service is stopping".into(),
-        )
-    };
-    app.jobs.send(job(reply)).await.map_err(|_| gone())?;
-    rx.await.map_err(|_| gone())
-}
-
-async fn submit(app: &App, items: Vec<Item>) -> Result<Vec<Outcome>, ApiError> {
-    ask(app, |reply| Job::Insert { items, reply }).await
-}
-
-async fn post_article(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, ApiError> {
-    let (id, text, meta) = parse::<NewArticle>(&body)?
-        .check()
-        .map_err(|m| ApiError(StatusCode::BAD_REQUEST, m))?;
-    let app2 = Arc::clone(&app);
-    let analysis = tokio::task::spawn_blocking(move || app2.analyzer.analyze(&text))
-        .await
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    if let Err(e) = &analysis {
-        return Err(ApiError(status_of(e), e.to_string()));
-    }
-    let mut out = submit(
-        &app,
-        vec![Item {
-            id: id.clone(),
-            analysis,
-            meta,
-        }],
-    )
-    .await?;
-    let (status, body) = outcome_response(&id, out.pop().expect("one outcome per item"));
-    Ok((status, Json(body)).into_response())
-}
-
-async fn post_batch(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, ApiError> {
-    let articles: Vec<NewArticle> = parse(&body)?;
-    if articles.len() > MAX_BATCH {
-        return Err(ApiError(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("{} articles; at most {MAX_BATCH} per batch", articles.len()),
-        ));
-    }
-    let mut checked = Vec::with_capacity(articles.len());
-    for (i, a) in articles.into_iter().enumerate() {
-        checked.push(
-            a.check()
-                .map_err(|m| ApiError(StatusCode::BAD_REQUEST, format!("article {i}: {m}")))?,
-        );
-    }
-    let app2 = Arc::clone(&app);
-    let items = tokio::task::spawn_blocking(move || {
-        use rayon::prelude::*;
-        checked
-            .into_par_iter()
-            .map(|(id, text, meta)| Item {
-                analysis: app2.analyzer.analyze(&text),
-                id,
-                meta,
-            })
-            .collect::<Vec<Item>>()
-    })
-    .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-    let outcomes = submit(&app, items).await?;
-    let results: Vec<Value> = ids
-        .iter()
-        .zip(outcomes)
-        .map(|(id, o)| {
-            let (status, mut v) = outcome_response(id, o);
-            v["status"] = json!(status.as_u16());
-            v
-        })
-        .collect();
-    Ok((StatusCode::OK, Json(json!({ "results": results }))).into_response())
-}
-
-async fn get_article(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let index = app.index.read().expect("lock");
-    let (Some(v), Some(m)) = (index.detector.verdict_of(&id), index.meta.get(&id)) else {
-        return Err(ApiError(
-            StatusCode::NOT_FOUND,
-            format!("no article {id:?}"),
-        ));
-    };
-    // The verdict carries the article's story as it is now.
-    let mut out = verdict_json(&id, &v);
-    out["source"] = json!(m.source);
-    out["published_at"] = json!(m.published_at.map(time::format_rfc3339));
-    out["received_at"] = json!(time::format_rfc3339(m.received_at));
-    Ok(Json(out))
-}
-
-async fn get_story(
-    State(app): State<Arc<App>>,
-    Path(story): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let story: u64 = story.parse().map_err(|_| {
-        ApiError(
-            StatusCode::BAD_REQUEST,
-            format!("story ids are numbers, not {story:?}"),
-        )
-    })?;
-    let index = app.index.read().expect("lock");
-    let members = index.detector.members(StoryId(story));
-    if members.is_empty() {
-        return Err(ApiError(StatusCode::NOT_FOUND, format!("no story {story}")));
-    }
-    let mut sources = BTreeSet::new();
-    let list: Vec<Value> = members
-        .iter()
-        .map(|id| {
-            let m = index.meta.get(*id);
-            let v = index.detector.verdict_of(id).expect("member is indexed");
-            if let Some(s) = m.and_then(|m| m.source.as_deref()) {
-                sources.insert(s.to_string());
-            }
-            json!({
-                "id": id,
-                "source": m.and_then(|m| m.source.as_deref()),
-                "published_at": m.and_then(|m| m.published_at).map(time::format_rfc3339),
-                "kind": v.matched.as_ref().map_or("new", |x| x.kind.as_str()),
-                "of": v.matched.as_ref().map(|x| x.id.as_str()),
-                "similarity": v.matched.as_ref().map(|x| x.similarity),
-            })
-        })
-        .collect();
-    Ok(Json(json!({
-        "story": story,
-        "first_seen": members[0],
-        "size": members.len(),
-        "sources": sources,
-        "members": list,
-    })))
-}
-
-/// Re-forms the stories now: `{"changed", "stories", "seconds"}` once the changed articles
-/// are stored.
-async fn post_recluster(State(app): State<Arc<App>>) -> Result<Json<Value>, ApiError> {
-    let done = ask(&app, |reply| Job::Recluster { reply: Some(reply) }).await?;
-    done.map(Json)
-        .map_err(|m| ApiError(StatusCode::SERVICE_UNAVAILABLE, m))
-}
-
-async fn delete_article(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let outcome = ask(&app, |reply| Job::Delete {
-        id: id.clone(),
-        reply,
-    })
-    .await?;
-    match outcome {
-        Outcome::Deleted(true) => Ok(StatusCode::NO_CONTENT),
-        Outcome::Deleted(false) => Err(ApiError(
-            StatusCode::NOT_FOUND,
-            format!("no article {id:?}"),
-        )),
-        Outcome::StoreFailed(m) => Err(ApiError(StatusCode::SERVICE_UNAVAILABLE, m)),
-        _ => unreachable!("deletes only"),
-    }
-}
-
-async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
-}
-
-async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
-    let s = app.index.read().expect("lock").detector.stats();
-    let store_bytes: u64 = ["", "-wal"]
-        .iter()
-        .filter_map(|suffix| {
-            let mut p = app.store_path.clone().into_os_string();
-            p.push(suffix);
-            std::fs::metadata(p).ok()
-        })
-        .map(|m| m.len())
-        .sum();
-    Json(json!({
-        "articles": s.articles,
-        "stories": s.stories,
-        "documents_seen": s.documents_seen,
-        "terms": s.terms,
-        "store_bytes": store_bytes,
-        "memory_bytes": crate::procfs::status_bytes("VmRSS"),
-        "uptime_seconds": app.started.elapsed().as_secs(),
-        "retention_days": app.retention / 86_400,
-    }))
-}
-
-/// The writer: applies groups of jobs, commits each group in one transaction, then answers.
-fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<Job>) {
-    let mut since_saved = 0u64;
-    let mut stop = false;
-    while !stop {
-        let Some(first) = jobs.blocking_recv() else {
-            break;
-        };
-        // A recluster is a group of its own, after the jobs before it.
-        if let Job::Recluster { reply } = first {
-            answer_recluster(&app, &mut store, reply);
-            continue;
-        }
-        let mut group = vec![first];
-        let mut then_recluster = None;
-        while group.len() < MAX_GROUP {
-            match jobs.try_recv() {
-                Ok(Job::Recluster { reply }) => {
-                    then_recluster = Some(reply);
-                    break;
-                }
-                Ok(j) => group.push(j),
-                Err(_) => break,
-            }
-        }
-        let mut inserts: Vec<Stored> = Vec::new();
-        let mut deletes: Vec<(String, Option<(copydesk::ArticleRecord, Meta)>)> = Vec::new();
-        let mut answers: Vec<(Job, Vec<Outcome>)> = Vec::new();
-        {
-            let mut index = app.index.write().expect("lock");
-            for job in group {
-                let outcomes = match &job {
-                    Job::Insert { items, .. } => items
-                        .iter()
-                        .map(|item| apply_insert(&mut index, item, &mut inserts))
-                        .collect(),
-                    Job::Delete { id, .. } => {
-                        let saved = index.detector.record(id).zip(index.meta.get(id).cloned());
-                        let removed = index.remove(id);
-                        if removed {
-                            deletes.push((id.clone(), saved));
-                        }
-                        vec![Outcome::Deleted(removed)]
-                    }
-                    Job::Retention => {
-                        evict(&mut index, app.retention, &mut deletes);
-                        Vec::new()
-                    }
-                    Job::Stop => {
-                        stop = true;
-                        Vec::new()
-                    }
-                    Job::Recluster { .. } => unreachable!("a recluster is a group of its own"),
-                };
-                answers.push((job, outcomes));
-            }
-        }
-        let delete_ids: Vec<String> = deletes.iter().map(|(id, _)| id.clone()).collect();
-        let committed = store.commit(&inserts, &delete_ids);
-        if let Err(e) = &committed {
-            // Undo the group in memory: what is not on disk must not be served.
-            let mut index = app.index.write().expect("lock");
-            for s in &inserts {
-                index.remove(&s.record.id);
-            }
-            for (_, saved) in deletes {
-                if let Some((record, meta)) = saved {
-                    let id = record.id.clone();
-                    if index.detector.restore(record).is_ok() {
-                        index.add_meta(&id, meta);
-                    }
-                }
-            }
-            eprintln!("copydesk serve: store commit failed: {e:#}");
-        } else {
-            since_saved += inserts.len() as u64;
-            if since_saved >= SAVE_STATISTICS_EVERY {
-                save_statistics(&app, &store);
-                since_saved = 0;
-            }
-        }
-        for (job, outcomes) in answers {
-            let outcomes = match &committed {
-                Ok(()) => outcomes,
-                Err(e) => outcomes
-                    .into_iter()
-                    .map(|o| match o {
-                        Outcome::Inserted { created: false, .. } | Outcome::Refused(_) => o,
-                        Outcome::Deleted(false) => o,
-                        _ => Outcome::StoreFailed(format!("{e:#}")),
-                    })
-                    .collect(),
-            };
-            match job {
-                Job::Insert { reply, .. } => {
-                    let _ = reply.send(outcomes);
-                }
-                Job::Delete { reply, .. } => {
-                    let _ = reply.send(outcomes.into_iter().next().expect("one outcome"));
-                }
-                Job::Retention | Job::Stop | Job::Recluster { .. } => {}
-            }
-        }
-        if let Some(reply) = then_recluster {
-            answer_recluster(&app, &mut store, reply);
-        }
-    }
-    save_statistics(&app, &store);
-}
-
-fn answer_recluster(
-    app: &App,
-    store: &mut Store,
-    reply: Option<oneshot::Sender<Result<Value, String>>>,
-) {
-    let done = recluster(app, store);
-    if let Err(e) = &done {
-        eprintln!("copydesk serve: recluster: {e}");
-    }
-    if let Some(reply) = reply {
-        let _ = reply.send(done);
-    }
-}
-
-/// Re-forms the stories and stores every article whose verdict changed, in one transaction,
-/// under the write lock: readers see the old stories or the new ones, and never one that is
-/// not on disk. If the store cannot commit, the old stories are put back.
-fn recluster(app: &App, store: &mut Store) -> Result<Value, String> {
-    let start = Instant::now();
-    let mut index = app.index.write().expect("lock");
-    let changes = index.detector.recluster_changes();
-    let changed: Vec<copydesk::ArticleRecord> = changes
-        .iter()
-        .map(|(id, _)| index.detector.record(id).expect("listed"))
-        .collect();
-    if let Err(e) = store.update_stories(&changed) {
-        for (mut record, (_, old)) in changed.into_iter().zip(changes) {
-            record.story = old.story;
-            record.verdict = old;
-            let id = record.id.clone();
-            index.detector.remove(&id);
-            if let Err(e) = index.detector.restore(record) {
-                eprintln!("copydesk serve: putting back article {id:?}: {e}");
-            }
-        }
-        return Err(format!(
-            "the store could not commit; stories unchanged: {e:#}"
-        ));
-    }
-    Ok(json!({
-        "changed": changed.len(),
-        "stories": index.detector.stats().stories,
-        "seconds": start.elapsed().as_secs_f64(),
-    }))
-}
-
-/// Removes what is older than the retention window, remembering it in case the commit fails.
-fn evict(
-    index: &mut Index,
-    retention: i64,
-    deletes: &mut Vec<(String, Option<(copydesk::ArticleRecord, Meta)>)>,
-) {
-    let cutoff = time::now() - retention;
-    let old: Vec<String> = index
-        .by_time
-        .iter()
-        .take_while(|(t, _)| *t < cutoff)
-        .map(|(_, id)| id.clone())
-        .collect();
-    for id in old {
-        let saved = index.detector.record(&id).zip(index.meta.get(&id).cloned());
-        index.remove(&id);
-        deletes.push((id, saved));
-    }
-}
-
-fn save_statistics(app: &App, store: &Store) {
-    let df = app
-        .index
-        .read()
-        .expect("lock")
-        .detector
-        .term_statistics()
-        .clone();
-    if let Err(e) = store.save_term_statistics(&df) {
-        eprintln!("copydesk serve: saving term statistics failed: {e:#}");
-    }
-}
-
-fn apply_insert(index: &mut Index, item: &Item, inserts: &mut Vec<Stored>) -> Outcome {
-    let analysis = match &item.analysis {
-        Ok(a) => a.clone(),
-        Err(e) => return Outcome::Refused(e.clone()),
-    };
-    let existed = index.detector.verdict_of(&item.id).is_some();
-    match index.detector.insert_analysis(&item.id, analysis) {
-        Ok(verdict) => {
-            if !existed {
-                index.add_meta(&item.id, item.meta.clone());
-                inserts.push(Stored {
-                    record: index.detector.record(&item.id).expect("just inserted"),
-                    source: item.meta.source.clone(),
-                    published_at: item.meta.published_at,
-                    received_at: item.meta.received_at,
-                });
-            }
-            Outcome::Inserted {
-                verdict,
-                created: !existed,
-            }
-        }
-        Err(e) => Outcome::Refused(e),
-    }
 }
 
 /// The settings in which two configurations differ, as `path: stored, given`: what a refused
