@@ -2,8 +2,8 @@
 //! whether it is a new story or a copy or rewrite of one it has seen.
 //!
 //! Each article is read once ([`Detector::analyze`]): normalised, its words hashed, its word
-//! shingles sketched into a MinHash [`Signature`](crate::minhash::Signature), its terms counted. Then three tiers look for
-//! an earlier version of it, strongest evidence first:
+//! shingles sketched into a MinHash [`Signature`](crate::minhash::Signature), its terms counted.
+//! Then three tiers look for an earlier version of it, strongest evidence first:
 //!
 //! 1. **Exact**: the same normalised words, found by a hash of the whole word sequence.
 //! 2. **Near copy**: a MinHash estimate of Jaccard similarity of at least
@@ -13,8 +13,8 @@
 //! 3. **Rewrite**: the story-level tier ([`crate::terms`]). Candidates share at least
 //!    [`StoryConfig::min_shared_terms`] of their [`StoryConfig::index_terms`] heaviest terms;
 //!    each is scored by the cosine of the two term vectors; the article joins the story it
-//!    resembles as a whole, by the [`Linkage`](crate::cluster::Linkage) rule, which is what stops a run of weak links
-//!    from chaining unrelated articles together.
+//!    resembles as a whole, by the [`Linkage`](crate::cluster::Linkage) rule, which is what
+//!    stops a run of weak links from chaining unrelated articles together.
 //!
 //! Every reported match has been verified and carries its score.
 //!
@@ -95,7 +95,8 @@ impl Detector {
     /// A detector, once its configuration is checked.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) naming the first value out of range.
+    /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) naming the first value out of
+    /// range.
     pub fn new(config: DetectorConfig) -> Result<Detector> {
         let minhasher = MinHasher::new(config.minhash.clone())?;
         let params = config.validate()?;
@@ -130,8 +131,8 @@ impl Detector {
     /// Inserting an id again with the same text changes nothing and returns the first verdict.
     ///
     /// # Errors
-    /// Those of [`Detector::analyze`]; [`ErrorKind::IdConflict`](crate::ErrorKind::IdConflict) when the id was inserted with
-    /// different text. The detector is unchanged by a failed insert.
+    /// Those of [`Detector::analyze`]; [`ErrorKind::IdConflict`](crate::ErrorKind::IdConflict) when
+    /// the id was inserted with different text. The detector is unchanged by a failed insert.
     pub fn insert(&mut self, id: &str, text: &str) -> Result<Verdict> {
         let analysis = self.analyze(text)?;
         self.insert_analysis(id, analysis)

@@ -87,3 +87,23 @@ pub use error::{Error, ErrorKind, Result};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The docs pages' examples, compiled and run as doc tests.
+#[cfg(doctest)]
+pub mod docs {
+    /// `docs/how-it-decides.md`.
+    #[doc = include_str!("../docs/how-it-decides.md")]
+    pub struct HowItDecides;
+    /// `docs/cli.md`.
+    #[doc = include_str!("../docs/cli.md")]
+    pub struct Cli;
+    /// `docs/service.md`.
+    #[doc = include_str!("../docs/service.md")]
+    pub struct Service;
+    /// `docs/performance.md`.
+    #[doc = include_str!("../docs/performance.md")]
+    pub struct Performance;
+    /// `docs/evaluation.md`.
+    #[doc = include_str!("../docs/evaluation.md")]
+    pub struct Evaluation;
+}

@@ -59,7 +59,8 @@ impl Detector {
     /// Reads one article. Pure: the detector is not changed.
     ///
     /// # Errors
-    /// [`ErrorKind::TooLarge`] over [`DetectorConfig::max_article_bytes`](crate::DetectorConfig::max_article_bytes);
+    /// [`ErrorKind::TooLarge`] over
+    /// [`DetectorConfig::max_article_bytes`](crate::DetectorConfig::max_article_bytes);
     /// [`ErrorKind::EmptyText`] when no word is left after normalisation.
     pub fn analyze(&self, text: &str) -> Result<Analysis> {
         self.check_size(text)?;
@@ -92,11 +93,13 @@ impl Detector {
         })
     }
 
-    /// The article's MinHash signature alone: normalisation, shingling and sketching, without
-    /// the term statistics of [`Detector::analyze`]. Equal to `analyze(text)?.signature`, at
-    /// a fraction of the cost, for users who only need near copies. Only the slots the
-    /// detector's bands read are densified ([`MinHasher::sketch_for_bands`](crate::minhash::MinHasher::sketch_for_bands)): to band it over
-    /// more slots in an index of your own, set [`DetectorConfig::lsh`](crate::DetectorConfig::lsh) to those bands.
+    /// The article's MinHash signature alone: normalisation, shingling and sketching, without the
+    /// term statistics of [`Detector::analyze`]. Equal to `analyze(text)?.signature`, at a fraction
+    /// of the cost, for users who only need near copies. Only the slots the detector's bands read
+    /// are densified
+    /// ([`MinHasher::sketch_for_bands`](crate::minhash::MinHasher::sketch_for_bands)): to band it
+    /// over more slots in an index of your own, set
+    /// [`DetectorConfig::lsh`](crate::DetectorConfig::lsh) to those bands.
     ///
     /// ```
     /// # use copydesk::Detector;

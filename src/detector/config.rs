@@ -32,7 +32,7 @@ pub struct DetectorConfig {
     /// candidates, and bands over more slots cost more memory (each band is a hash table,
     /// the largest part of the index) for no measured gain: with bands over 128 slots, 997 to
     /// 999 of 1,000 pairs of wire articles at Jaccard ≥ 0.5 end up in one story, and bands over
-    /// all 256 found no more (README, "The signature"). Verification uses every slot.
+    /// all 256 found no more. Verification uses every slot (`docs/how-it-decides.md`).
     pub lsh: Option<LshParams>,
     /// Least estimated Jaccard similarity of word shingles for a near copy. Default 0.5.
     pub near_copy: f64,
@@ -99,16 +99,15 @@ pub struct StoryConfig {
     /// term's list would otherwise grow with the stream), and favours recent stories, as a
     /// newsroom does. Default 64.
     pub max_postings: usize,
-    /// Re-clustering ([`Detector::recluster`](crate::Detector::recluster)) reads each link relative to the two articles'
-    /// neighbourhoods: its similarity divided by the geometric mean of each article's
-    /// `neighbour_rank`-th strongest link (taken as at least [`Linkage::min_average`]), and
-    /// merges groups while the average of that reaches
-    /// [`StoryConfig::min_relative_average`]. How similar two reports of one event are
-    /// depends on what else the stream holds: among many unrelated articles, the words of an
-    /// event's kind are rare and weigh as much as its names, and every similarity rises. A
-    /// relative similarity does not move with it (see the README, "How it decides"). 0 turns
-    /// this off: links are read as they are, against [`Linkage::min_average`]. 0 to 32.
-    /// Default 5.
+    /// Re-clustering ([`Detector::recluster`](crate::Detector::recluster)) reads each link relative
+    /// to the two articles' neighbourhoods: its similarity divided by the geometric mean of each
+    /// article's `neighbour_rank`-th strongest link (taken as at least [`Linkage::min_average`]),
+    /// and merges groups while the average of that reaches [`StoryConfig::min_relative_average`].
+    /// How similar two reports of one event are depends on what else the stream holds: among many
+    /// unrelated articles, the words of an event's kind are rare and weigh as much as its names,
+    /// and every similarity rises. A relative similarity does not move with it
+    /// (docs/how-it-decides.md, "Relative similarity"). 0 turns this off: links are read as they
+    /// are, against [`Linkage::min_average`]. 0 to 32. Default 5.
     pub neighbour_rank: usize,
     /// Least average relative similarity ([`StoryConfig::neighbour_rank`]) at which
     /// re-clustering merges two groups; over 0. Default 0.72: for a pair of articles, a

@@ -1,5 +1,7 @@
-//! Revising the stories once a batch is in: [`Detector::merge_stories`](crate::Detector::merge_stories),
-//! [`Detector::recluster`](crate::Detector::recluster) and [`Detector::finish`](crate::Detector::finish).
+//! Revising the stories once a batch is in:
+//! [`Detector::merge_stories`](crate::Detector::merge_stories),
+//! [`Detector::recluster`](crate::Detector::recluster) and
+//! [`Detector::finish`](crate::Detector::finish).
 //!
 //! Owns re-forming stories from the links each article kept when it was decided (average-link
 //! clustering over relative similarities, [`crate::cluster`]), merging whole stories, and
@@ -31,17 +33,17 @@ pub(super) fn position(numbers: &[u32], d: u32) -> Option<u32> {
 
 impl Detector {
     /// Merges stories that resemble each other as wholes, undoing the order effects of
-    /// one-at-a-time decisions: an event whose first reports were too unlike each other to
-    /// join starts as several stories, and once later reports bridge them, this joins them.
-    /// Two stories merge when the average similarity over pairs of their members (sampled as
-    /// for joining) reaches [`Linkage::min_average`](crate::cluster::Linkage::min_average) and no pair falls under
-    /// [`Linkage::min_link`](crate::cluster::Linkage::min_link): average- and complete-link together, as for a single article,
-    /// so merging does not chain. The younger story's members move to the older; their
-    /// verdicts keep the match they were given, but for the younger story's first article,
-    /// which matched none and now matches an earlier member of the older story (its strongest
-    /// link into it, else the story's first article). Repeats until nothing merges; returns the
-    /// number of merges. [`Detector::recluster`] re-forms the stories instead, and can also
-    /// split them.
+    /// one-at-a-time decisions: an event whose first reports were too unlike each other to join
+    /// starts as several stories, and once later reports bridge them, this joins them. Two stories
+    /// merge when the average similarity over pairs of their members (sampled as for joining)
+    /// reaches [`Linkage::min_average`](crate::cluster::Linkage::min_average) and no pair falls
+    /// under [`Linkage::min_link`](crate::cluster::Linkage::min_link): average- and complete-link
+    /// together, as for a single article, so merging does not chain. The younger story's members
+    /// move to the older; their verdicts keep the match they were given, but for the younger
+    /// story's first article, which matched none and now matches an earlier member of the older
+    /// story (its strongest link into it, else the story's first article). Repeats until nothing
+    /// merges; returns the number of merges. [`Detector::recluster`] re-forms the stories instead,
+    /// and can also split them.
     pub fn merge_stories(&mut self) -> usize {
         if !self.config.story.enabled {
             return 0;
@@ -142,22 +144,24 @@ impl Detector {
         }
     }
 
-    /// Re-forms every story from its articles, all at once: average-link agglomerative
-    /// clustering over the story tier's candidate graph. Each article is linked to the story
-    /// candidates weighed when it was decided (earlier articles sharing most of its heaviest
-    /// terms, at most [`StoryConfig::max_candidates`](crate::StoryConfig::max_candidates)) with their similarity, so this looks
-    /// nothing up again. Links under [`Linkage::min_link`](crate::cluster::Linkage::min_link), the least similarity an article
-    /// may have to any member of the story it joins, are no evidence of one story and are not
-    /// kept (on ecbplus-dev, keeping them changes no score in eight arrival orders; they are
-    /// half the links of a wire corpus). An exact or near copy is tied to the article it
-    /// copies and stands for it: a group of an original and its copies is as similar to
-    /// another group as the mean of the links between them, for every pair of their
-    /// articles. Each link is read relative to its two articles' neighbourhoods
-    /// ([`StoryConfig::neighbour_rank`](crate::StoryConfig::neighbour_rank)), so that the threshold does not move with what else
-    /// the detector holds. Then the two groups with the highest average relative similarity
-    /// over all pairs of their articles (a pair of articles with no link counts 0) merge,
-    /// again and again, while that average reaches [`StoryConfig::min_relative_average`](crate::StoryConfig::min_relative_average)
-    /// (or, with `neighbour_rank` 0, while the average similarity reaches
+    /// Re-forms every story from its articles, all at once: average-link agglomerative clustering
+    /// over the story tier's candidate graph. Each article is linked to the story candidates
+    /// weighed when it was decided (earlier articles sharing most of its heaviest terms, at most
+    /// [`StoryConfig::max_candidates`](crate::StoryConfig::max_candidates)) with their similarity,
+    /// so this looks nothing up again. Links under
+    /// [`Linkage::min_link`](crate::cluster::Linkage::min_link), the least similarity an article
+    /// may have to any member of the story it joins, are no evidence of one story and are not kept
+    /// (on ecbplus-dev, keeping them changes no score in eight arrival orders; they are half the
+    /// links of a wire corpus). An exact or near copy is tied to the article it copies and stands
+    /// for it: a group of an original and its copies is as similar to another group as the mean of
+    /// the links between them, for every pair of their articles. Each link is read relative to its
+    /// two articles' neighbourhoods
+    /// ([`StoryConfig::neighbour_rank`](crate::StoryConfig::neighbour_rank)), so that the threshold
+    /// does not move with what else the detector holds. Then the two groups with the highest
+    /// average relative similarity over all pairs of their articles (a pair of articles with no
+    /// link counts 0) merge, again and again, while that average reaches
+    /// [`StoryConfig::min_relative_average`](crate::StoryConfig::min_relative_average) (or, with
+    /// `neighbour_rank` 0, while the average similarity reaches
     /// [`Linkage::min_average`](crate::cluster::Linkage::min_average)).
     ///
     /// One-at-a-time decisions join an article to a story for good, by the stories that exist

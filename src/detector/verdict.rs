@@ -49,10 +49,11 @@ pub struct Match {
 pub struct Verdict {
     /// The story the article belongs to.
     pub story: StoryId,
-    /// The earlier article of its story it matched; `None` for the first article of a story
-    /// (one that founded a new story, or that heads one after the stories were revised).
-    /// Revising the stories ([`Detector::recluster`](crate::Detector::recluster), [`Detector::merge_stories`](crate::Detector::merge_stories)) keeps the
-    /// two in agreement. (An article whose match has since been removed keeps that match.)
+    /// The earlier article of its story it matched; `None` for the first article of a story (one
+    /// that founded a new story, or that heads one after the stories were revised). Revising the
+    /// stories ([`Detector::recluster`](crate::Detector::recluster),
+    /// [`Detector::merge_stories`](crate::Detector::merge_stories)) keeps the two in agreement. (An
+    /// article whose match has since been removed keeps that match.)
     pub matched: Option<Match>,
 }
 
@@ -95,7 +96,8 @@ pub struct Similarity {
     pub containment: f64,
     /// Cosine of the term vectors.
     pub cosine: f32,
-    /// Both mention years, none in common ([`TermVector::years_conflict`](crate::terms::TermVector::years_conflict)).
+    /// Both mention years, none in common
+    /// ([`TermVector::years_conflict`](crate::terms::TermVector::years_conflict)).
     pub years_conflict: bool,
 }
 
