@@ -4,9 +4,7 @@
 //! story links) and the table that finds it by number without hashing. It knows nothing of
 //! tiers or stories: the other parts of the detector read and update these entries.
 
-use super::verdict::verdict;
-use super::verdict::StoredMatch;
-use super::verdict::Verdict;
+use super::verdict::{verdict, StoredMatch, Verdict};
 use crate::cluster::StoryId;
 use crate::hash::FastMap;
 use crate::terms::TermVector;

@@ -8,8 +8,7 @@
 
 use super::analysis::with_tally;
 use super::articles::Links;
-use super::verdict::MatchKind;
-use super::verdict::StoredMatch;
+use super::verdict::{MatchKind, StoredMatch};
 use super::Detector;
 use crate::cluster::{StoryId, StoryLink};
 use crate::minhash::{containment_from_jaccard, CompactRef};

@@ -2,11 +2,10 @@
 //! has freed the indexes that only further inserts and queries need. A thin wrapper: every
 //! answer is the detector's own.
 
-use super::verdict::Similarity;
-use super::verdict::Stats;
-use super::verdict::Verdict;
+use super::verdict::{Similarity, Stats, Verdict};
 use super::Detector;
 use crate::cluster::StoryId;
+#[cfg(feature = "persist")]
 use crate::error::Result;
 
 /// A finished batch's stories, read-only: what [`Detector::finish`] returns. It answers what

@@ -8,15 +8,11 @@
 //! making every verdict agree with its story afterwards. It does not decide new articles and
 //! does not look candidates up again, except for articles restored without their links.
 
-use super::articles::Doc;
-use super::articles::Links;
+use super::articles::{Doc, Links};
 use super::batch::map;
 use super::finished::Finished;
 use super::postings;
-use super::verdict::verdict;
-use super::verdict::MatchKind;
-use super::verdict::StoredMatch;
-use super::verdict::Verdict;
+use super::verdict::{verdict, MatchKind, StoredMatch, Verdict};
 use super::Detector;
 use crate::cluster::{average_link, neighbour_scales, Stories, StoryId};
 use crate::hash::FastMap;

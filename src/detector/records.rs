@@ -6,8 +6,7 @@
 //! indexed, so a bad record changes nothing. Whole-detector files are [`super::persist`]'s.
 
 use super::articles::Doc;
-use super::verdict::StoredMatch;
-use super::verdict::Verdict;
+use super::verdict::{StoredMatch, Verdict};
 use super::Detector;
 use crate::cluster::StoryId;
 use crate::error::{Error, ErrorKind, Result};
