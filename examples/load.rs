@@ -108,7 +108,7 @@ fn main() {
     let data = std::env::temp_dir().join(format!("copydesk-load-{}", std::process::id()));
     let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/copydesk");
     if serve {
-        let (child, base) = server::spawn_serve(bin, &data, &[]);
+        let (child, base, _log) = server::spawn_serve(bin, &data, &[]);
         url = Some(base);
         server = Some(child);
     }
@@ -208,7 +208,7 @@ fn main() {
     if let Some(child) = server {
         stop(child);
         if recluster {
-            let (child, url) = server::spawn_serve(bin, &data, &[]);
+            let (child, url, _log) = server::spawn_serve(bin, &data, &[]);
             post_recluster(&agent, &url, " after a restart");
             stop(child);
         }

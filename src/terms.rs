@@ -491,6 +491,41 @@ impl DocumentFrequencies {
         }
     }
 
+    /// Takes one article's terms back out: the inverse of [`DocumentFrequencies::add`], for
+    /// an application that counted an article it then could not keep (a failed commit, say).
+    /// A term whose count falls to zero is forgotten; counts never go below zero.
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let d = Detector::new(Default::default())?;
+    /// let counts = d.analyze("Gales closed the Kessington harbour bridge on Monday.")?.terms;
+    /// let mut df = copydesk::terms::DocumentFrequencies::default();
+    /// df.add(&counts);
+    /// df.remove(&counts);
+    /// assert_eq!(df, Default::default());
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn remove(&mut self, counts: &TermCounts) {
+        self.documents = self.documents.saturating_sub(1);
+        for (h, _, _) in counts.iter() {
+            if let Some(n) = self.df.get_mut(&h) {
+                *n -= 1;
+                if *n == 0 {
+                    self.df.remove(&h);
+                }
+            }
+        }
+    }
+
+    /// Adds another set of statistics to these, as if every article counted there had been
+    /// counted here: for statistics kept as a base and a log of increments.
+    pub fn merge(&mut self, other: &DocumentFrequencies) {
+        self.documents += other.documents;
+        for (&h, &n) in &other.df {
+            *self.df.entry(h).or_insert(0) += n;
+        }
+    }
+
     /// Number of articles counted.
     pub fn documents(&self) -> u64 {
         self.documents
@@ -572,6 +607,31 @@ mod tests {
 
     fn counts(text: &str) -> TermCounts {
         counts_with_lede(text, 0)
+    }
+
+    proptest::proptest! {
+        /// `merge` is counting every article counted on the other side, and `remove` undoes
+        /// `add`, whatever the order.
+        #[test]
+        fn merging_and_removing_statistics_match_counting(
+            texts in proptest::collection::vec("[a-f]{2,3}( [a-f]{2,3}){0,12}", 1..12),
+            split in 0usize..12,
+        ) {
+            let all: Vec<TermCounts> = texts.iter().map(|t| counts(t)).collect();
+            let split = split.min(all.len());
+            let mut whole = DocumentFrequencies::default();
+            all.iter().for_each(|c| whole.add(c));
+            let mut left = DocumentFrequencies::default();
+            let mut right = DocumentFrequencies::default();
+            all[..split].iter().for_each(|c| left.add(c));
+            all[split..].iter().for_each(|c| right.add(c));
+            left.merge(&right);
+            proptest::prop_assert_eq!(&left, &whole);
+            for c in all.iter().rev() {
+                left.remove(c);
+            }
+            proptest::prop_assert_eq!(left, DocumentFrequencies::default());
+        }
     }
 
     /// [`TermCounter`]'s terms counted naively: a hash map per article, a list per line,

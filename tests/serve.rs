@@ -19,7 +19,7 @@ struct Server {
 
 impl Server {
     fn start(data: &std::path::Path, extra: &[&str]) -> Server {
-        let (child, base) = server::spawn_serve(env!("CARGO_BIN_EXE_copydesk"), data, extra);
+        let (child, base, _log) = server::spawn_serve(env!("CARGO_BIN_EXE_copydesk"), data, extra);
         Server { child, base }
     }
 
@@ -174,7 +174,8 @@ fn every_route_and_error() {
     // The same id with other text: a conflict.
     let (s, v) = post(&a, &server, "ap-1", &article(2, 8));
     assert_eq!(s, 409, "{v}");
-    assert!(v["error"].as_str().unwrap().contains("ap-1"));
+    assert_eq!(v["error"]["code"], "id_conflict", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("ap-1"));
     // A near copy from another outlet joins the story.
     let copy = json!({"id": "paper-9", "text": format!("{text} One more closing line."), "source": "Paper", "published_at": 1_763_600_000});
     let (s, v) = call(
@@ -202,11 +203,14 @@ fn every_route_and_error() {
 
     // Bad requests name what is wrong.
     for (body, says) in [
-        ("{\"id\": \"x\"", "invalid request body"),
-        ("{\"id\": \"x\"}", "missing field `text`"),
-        ("{\"text\": \"words here\"}", "missing field `id`"),
+        ("{\"id\": \"x\"", "not valid JSON"),
+        ("{\"id\": \"x\"}", "field `text` is missing"),
+        ("{\"text\": \"words here\"}", "field `id` is missing"),
         ("{\"id\": \"\", \"text\": \"words here\"}", "field `id`"),
-        ("{\"id\": \"x\", \"text\": 5}", "invalid type"),
+        (
+            "{\"id\": \"x\", \"text\": 5}",
+            "field `text` must be a string",
+        ),
         (
             "{\"id\": \"x\", \"text\": \"w\", \"published_at\": \"last week\"}",
             "published_at",
@@ -214,7 +218,9 @@ fn every_route_and_error() {
     ] {
         let (s, v) = call(&a, "POST", &server.url("/articles"), Some(body));
         assert_eq!(s, 400, "{body}: {v}");
-        assert!(v["error"].as_str().unwrap().contains(says), "{body}: {v}");
+        assert_eq!(v["error"]["code"], "invalid_request", "{body}: {v}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{body}: {v}");
     }
     let (s, v) = post(&a, &server, "empty", " \n\t ");
     assert_eq!(s, 422, "{v}");
@@ -262,13 +268,21 @@ fn every_route_and_error() {
         .collect();
     assert_eq!(statuses, [201, 201, 422, 409]);
     assert_eq!(v["results"][1]["kind"], "exact");
-    let (s, _) = call(
+    // A bad item is answered in its place; the good ones are stored.
+    let (s, v) = call(
         &a,
         "POST",
         &server.url("/articles/batch"),
-        Some("[{\"id\": 1}]"),
+        Some(&json!([{"id": 1}, {"id": 2, "text": article(5, 6)}]).to_string()),
     );
-    assert_eq!(s, 400);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["results"][0]["status"], 400, "{v}");
+    assert_eq!(v["results"][0]["error"]["code"], "invalid_request", "{v}");
+    assert_eq!(
+        (&v["results"][1]["status"], &v["results"][1]["id"]),
+        (&json!(201), &json!("2"))
+    );
+    assert_eq!(call(&a, "GET", &server.url("/articles/2"), None).0, 200);
 
     let (s, _) = call(&a, "DELETE", &server.url("/articles/b2"), None);
     assert_eq!(s, 204);
@@ -348,7 +362,7 @@ fn a_restart_rebuilds_the_index_from_the_store() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("schema version 3") && err.contains("reads version 4"),
+        err.contains("schema version 3") && err.contains("reads versions 4 and 5"),
         "{err}"
     );
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -458,45 +472,57 @@ fn copies_arriving_at_once_land_in_one_story() {
 }
 
 #[test]
-fn retention_evicts_old_articles() {
+fn retention_goes_by_arrival_and_keeps_backfilled_articles() {
     let dir = Scratch::new("retention");
     let a = agent();
+    // Published five years ago, received now: a backfilled archive article. Retention runs
+    // on start; it must not evict what it has just acknowledged.
     let server = Server::start(&dir.0, &["--retention-days", "2"]);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    for (id, published) in [("old", now - 5 * 86_400), ("recent", now - 86_400)] {
-        let body =
-            json!({"id": id, "text": article(id.len() as u64, 5), "published_at": published});
-        assert_eq!(
-            call(
-                &a,
-                "POST",
-                &server.url("/articles"),
-                Some(&body.to_string())
-            )
-            .0,
-            201
-        );
-    }
+    let body =
+        json!({"id": "archive", "text": article(7, 5), "published_at": "2021-01-06T14:30:00Z"});
+    let (s, v) = call(
+        &a,
+        "POST",
+        &server.url("/articles"),
+        Some(&body.to_string()),
+    );
+    assert_eq!(s, 201, "{v}");
     server.stop();
-    // Retention runs on start, then every minute.
     let server = Server::start(&dir.0, &["--retention-days", "2"]);
+    let (s, v) = call(&a, "GET", &server.url("/articles/archive"), None);
+    assert_eq!(s, 200, "a backfilled article was evicted: {v}");
+    assert_eq!(v["published_at"], "2021-01-06T14:30:00Z");
+    server.stop();
+
+    // By arrival: with a window of about a second, what arrived is evicted soon after, and
+    // each eviction is logged and counted.
+    let dir = Scratch::new("retention-arrival");
+    let (child, base, log) = server::spawn_serve(
+        env!("CARGO_BIN_EXE_copydesk"),
+        &dir.0,
+        &["--retention-days", "0.00001", "--retention-interval", "0.2"],
+    );
+    let server = Server { child, base };
+    let (s, _) = post(&a, &server, "soon-gone", &article(8, 5));
+    assert_eq!(s, 201);
     let mut gone = false;
     for _ in 0..100 {
-        if call(&a, "GET", &server.url("/articles/old"), None).0 == 404 {
+        if call(&a, "GET", &server.url("/articles/soon-gone"), None).0 == 404 {
             gone = true;
             break;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(gone, "the old article was not evicted");
-    assert_eq!(
-        call(&a, "GET", &server.url("/articles/recent"), None).0,
-        200
-    );
+    assert!(gone, "the article was not evicted by arrival");
+    let (_, stats) = call(&a, "GET", &server.url("/stats"), None);
+    assert_eq!(stats["evictions"], 1, "{stats}");
     server.stop();
+    let log = log.lock().unwrap();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("evicted by retention") && l.contains("soon-gone")),
+        "{log:?}"
+    );
 }
 
 #[test]
@@ -553,8 +579,12 @@ fn recluster_reforms_the_stories_and_keeps_them_across_a_restart() {
     writer.execute_batch("BEGIN EXCLUSIVE").unwrap();
     let (s, v) = call(&a, "POST", &server.url("/stories/recluster"), None);
     assert_eq!(s, 503, "{v}");
+    assert_eq!(v["error"]["code"], "store_unavailable", "{v}");
     assert!(
-        v["error"].as_str().unwrap().contains("stories unchanged"),
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unchanged"),
         "{v}"
     );
     assert_eq!(stories(&server), one_at_a_time);

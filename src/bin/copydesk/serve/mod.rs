@@ -1,17 +1,20 @@
 //! `copydesk serve`: an HTTP JSON ingest service over a durable store.
 //!
-//! - Handlers read and validate requests and analyse article text on the blocking pool, in
-//!   parallel; they never hold a lock while hashing.
-//! - One writer thread owns every change. It takes the waiting requests as a group, decides
-//!   and indexes them under a short write lock (so two copies arriving at once see each other
-//!   and land in one story), then commits the whole group to SQLite in one transaction, and
-//!   only then answers: an acknowledged article is on disk. Group commit is what makes a
-//!   durable store fast: one fsync for many articles.
+//! - Handlers ([`routes`]) read and check requests and analyse article text on the blocking
+//!   pool, in parallel; they never hold a lock while hashing.
+//! - One writer thread ([`writer`]) owns every change. It takes the waiting requests as a
+//!   group, decides and indexes them under a short write lock (so two copies arriving at once
+//!   see each other and land in one story), then commits the whole group to SQLite in one
+//!   transaction, term counts included, and only then answers: an acknowledged article is on
+//!   disk. Group commit is what makes a durable store fast: one fsync for many articles.
 //! - Reads take the read lock only: they wait at most for one group's in-memory decisions,
 //!   never for a disk write.
-//! - Re-forming the stories (`POST /stories/recluster`, `--recluster-every`) is a group of its
-//!   own: the writer re-clusters and stores the changed articles under the write lock.
+//! - The connection loop, timeouts, limits, authentication and the request log are
+//!   [`http`]'s; the store and its checks [`store`]'s; metrics [`metrics`]'.
 
+mod error;
+mod http;
+mod metrics;
 mod routes;
 mod store;
 pub mod time;
@@ -20,10 +23,6 @@ mod writer;
 use crate::args::ConfigArgs;
 use crate::Usage;
 use anyhow::{Context, Result};
-use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::Router;
 use copydesk::{Analysis, Detector, DetectorConfig, Verdict};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -34,26 +33,6 @@ use std::time::{Duration, Instant};
 use store::Store;
 use tokio::sync::{mpsc, oneshot};
 
-use routes::{
-    delete_article, get_article, get_story, health, post_article, post_batch, post_recluster,
-    stats, ApiError,
-};
-use writer::writer;
-
-/// How the service runs.
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub data: PathBuf,
-    pub listen: SocketAddr,
-    pub config: DetectorConfig,
-    /// Articles older than this (by `published_at`, else arrival) are evicted. Seconds.
-    pub retention: i64,
-    pub max_body: usize,
-    /// How often the stories are re-formed (`Detector::recluster`); `None`: only when asked
-    /// with `POST /stories/recluster`.
-    pub recluster_every: Option<Duration>,
-}
-
 /// `copydesk serve`'s options.
 #[derive(clap::Args)]
 #[command(after_help = "\
@@ -62,19 +41,21 @@ Examples:
   curl -X POST localhost:8080/articles -H 'content-type: application/json' \\
        -d '{\"id\": \"ap-1\", \"text\": \"...\"}'
 
-Routes: POST /articles, POST /articles/batch, GET /articles/{id}, DELETE /articles/{id},
-GET /stories/{id}, POST /stories/recluster, GET /health, GET /stats. Every accepted article
-is committed to the store (SQLite, in the data folder) before the answer is sent; on start
-the index is rebuilt from it. SIGINT or SIGTERM stops the service after answering what is
-queued.")]
+Routes: POST /articles, POST /articles/batch, GET /articles/{id}, PUT /articles/{id},
+DELETE /articles/{id}, GET /stories, GET /stories/{id}, POST /stories/recluster,
+GET /health, GET /stats, GET /metrics, GET /openapi.json. Every accepted article is
+committed to the store (SQLite, in the data folder) before the answer is sent; on start
+the index is rebuilt from it. SIGINT or SIGTERM stops the service after finishing the
+requests in flight.")]
 pub struct ServeArgs {
-    /// Folder of the store; created if missing.
+    /// Folder of the store; created if missing. One server at a time may use it.
     #[arg(long, value_name = "PATH")]
     data: PathBuf,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: SocketAddr,
-    /// Evict articles published (or received) more than this many days ago.
+    /// Evict articles received more than this many days ago (by arrival, whatever their
+    /// publication date).
     #[arg(long, default_value_t = 30.0, value_name = "DAYS")]
     retention_days: f64,
     /// Largest request body accepted, in bytes; larger ones get 413.
@@ -85,8 +66,51 @@ pub struct ServeArgs {
     /// when asked with POST /stories/recluster.
     #[arg(long, default_value_t = 0.0, value_name = "MINUTES")]
     recluster_every: f64,
+    /// A file holding the bearer token clients must send (`Authorization: Bearer TOKEN`);
+    /// without it, no authentication.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Most client connections open at once; further ones are closed at once.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    max_connections: usize,
+    /// Seconds a client may take to send a request's headers, and that a kept-alive
+    /// connection may stay idle between requests.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    header_timeout: f64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    body_timeout: f64,
+    /// Seconds to finish the requests in flight once asked to stop.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    shutdown_timeout: f64,
+    /// The log's format on stderr: one line per request and per event.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Cap the store's size, in bytes: commits past it fail (503) as on a full disk.
+    #[arg(long, value_name = "BYTES")]
+    max_store_bytes: Option<u64>,
+    /// Seconds between retention runs.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS", hide = true)]
+    retention_interval: f64,
     #[command(flatten)]
     config: ConfigArgs,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `2026-12-05T09:00:00Z INFO request method=POST route=/articles status=201 ms=0.8`.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Seconds from an option, checked to be over 0.
+fn seconds(name: &str, value: f64) -> Result<Duration> {
+    if !(value.is_finite() && value > 0.0) {
+        return Err(Usage(format!("--{name} must be over 0, got {value}")).into());
+    }
+    Duration::try_from_secs_f64(value).map_err(|e| Usage(format!("--{name} {value}: {e}")).into())
 }
 
 impl ServeArgs {
@@ -96,14 +120,26 @@ impl ServeArgs {
         if days.is_nan() || days <= 0.0 {
             return Err(Usage(format!("--retention-days must be over 0, got {days}")).into());
         }
-        let every = self.recluster_every;
-        let recluster_every = match every {
+        let recluster_every = match self.recluster_every {
             0.0 => None,
-            m if m > 0.0 => Some(
-                Duration::try_from_secs_f64(m * 60.0)
-                    .map_err(|e| Usage(format!("--recluster-every {m}: {e}")))?,
-            ),
-            m => return Err(Usage(format!("--recluster-every must be 0 or more, got {m}")).into()),
+            m => Some(seconds("recluster-every", m * 60.0)?),
+        };
+        if self.max_connections == 0 {
+            return Err(Usage("--max-connections must be at least 1, got 0".into()).into());
+        }
+        let token = match &self.token_file {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("{}: cannot read the token file", path.display()))?;
+                let token = text.trim().to_string();
+                if token.is_empty() {
+                    return Err(
+                        Usage(format!("{}: the token file is empty", path.display())).into(),
+                    );
+                }
+                Some(token)
+            }
         };
         Ok(Options {
             data: self.data,
@@ -112,8 +148,38 @@ impl ServeArgs {
             retention: (days * 86_400.0) as i64,
             max_body: self.max_body_bytes,
             recluster_every,
+            token,
+            max_connections: self.max_connections,
+            header_timeout: seconds("header-timeout", self.header_timeout)?,
+            body_timeout: seconds("body-timeout", self.body_timeout)?,
+            shutdown_timeout: seconds("shutdown-timeout", self.shutdown_timeout)?,
+            log_format: self.log_format,
+            max_store_bytes: self.max_store_bytes,
+            retention_interval: seconds("retention-interval", self.retention_interval)?,
         })
     }
+}
+
+/// How the service runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub data: PathBuf,
+    pub listen: SocketAddr,
+    pub config: DetectorConfig,
+    /// Articles received longer ago than this are evicted. Seconds.
+    pub retention: i64,
+    pub max_body: usize,
+    /// How often the stories are re-formed (`Detector::recluster`); `None`: only when asked
+    /// with `POST /stories/recluster`.
+    pub recluster_every: Option<Duration>,
+    pub token: Option<String>,
+    pub max_connections: usize,
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub shutdown_timeout: Duration,
+    pub log_format: LogFormat,
+    pub max_store_bytes: Option<u64>,
+    pub retention_interval: Duration,
 }
 
 /// Most articles in one `POST /articles/batch`.
@@ -122,10 +188,8 @@ const MAX_BATCH: usize = 10_000;
 const MAX_ID: usize = 512;
 /// Most requests the writer takes as one group (one transaction).
 const MAX_GROUP: usize = 512;
-/// How often the term statistics are saved, in inserted articles.
+/// How often the term-count log is folded into a snapshot, in inserted articles.
 const SAVE_STATISTICS_EVERY: u64 = 10_000;
-/// How often retention runs.
-const RETENTION_EVERY: Duration = Duration::from_secs(60);
 
 /// What the service keeps per article besides the detector's record.
 #[derive(Clone, Debug)]
@@ -135,29 +199,24 @@ struct Meta {
     received_at: i64,
 }
 
-impl Meta {
-    fn time(&self) -> i64 {
-        self.published_at.unwrap_or(self.received_at)
-    }
-}
-
 /// The in-memory state, behind one lock.
 struct Index {
     detector: Detector,
     meta: HashMap<String, Meta>,
-    /// `(time, id)`, oldest first, for retention.
-    by_time: BTreeSet<(i64, String)>,
+    /// `(received_at, id)`, oldest first, for retention: an article is kept for the
+    /// retention period after it arrived, whatever date it was published.
+    by_arrival: BTreeSet<(i64, String)>,
 }
 
 impl Index {
     fn add_meta(&mut self, id: &str, meta: Meta) {
-        self.by_time.insert((meta.time(), id.to_string()));
+        self.by_arrival.insert((meta.received_at, id.to_string()));
         self.meta.insert(id.to_string(), meta);
     }
 
     fn remove(&mut self, id: &str) -> bool {
         if let Some(m) = self.meta.remove(id) {
-            self.by_time.remove(&(m.time(), id.to_string()));
+            self.by_arrival.remove(&(m.received_at, id.to_string()));
         }
         self.detector.remove(id)
     }
@@ -171,6 +230,14 @@ struct App {
     started: Instant,
     store_path: PathBuf,
     retention: i64,
+    limits: Limits,
+    metrics: metrics::Metrics,
+}
+
+/// What a request's body may be.
+struct Limits {
+    max_body: usize,
+    body_timeout: Duration,
 }
 
 /// An article to insert, analysed.
@@ -184,6 +251,11 @@ enum Job {
     Insert {
         items: Vec<Item>,
         reply: oneshot::Sender<Vec<Outcome>>,
+    },
+    /// Replace an article (a re-issue): the old one removed, the new one decided afresh.
+    Replace {
+        item: Item,
+        reply: oneshot::Sender<Outcome>,
     },
     Delete {
         id: String,
@@ -201,15 +273,25 @@ enum Job {
 
 /// What became of one request.
 enum Outcome {
-    /// Stored now (`created`) or already stored with the same text.
+    /// Stored now (`created`), or already stored with the same text. `pending`: the article
+    /// it repeats was created in the same group, so it stands or falls with that commit.
     Inserted {
         verdict: Verdict,
         created: bool,
+        pending: bool,
+    },
+    /// Replaced: the new verdict and the replaced article's.
+    Replaced {
+        verdict: Verdict,
+        previous: Verdict,
     },
     Deleted(bool),
     Refused(copydesk::Error),
-    /// The store could not commit; nothing of the group was kept.
-    StoreFailed(String),
+    /// The store could not commit; nothing of the group was kept. `full`: it is full.
+    StoreFailed {
+        full: bool,
+        detail: String,
+    },
 }
 
 /// The settings in which two configurations differ, as `path: stored, given`: what a refused
@@ -234,8 +316,9 @@ fn differences(stored: &Value, given: &Value, path: &str) -> Vec<String> {
 
 /// Loads the store, rebuilds the detector, and serves until SIGINT or SIGTERM.
 pub fn run(options: Options) -> Result<()> {
+    http::init_log(options.log_format);
     let load_start = Instant::now();
-    let store = Store::open(&options.data)?;
+    let store = Store::open(&options.data, options.max_store_bytes)?;
     store.check()?;
     let config = match store.config()? {
         Some(stored) => {
@@ -260,13 +343,11 @@ pub fn run(options: Options) -> Result<()> {
         }
     };
     let mut detector = Detector::new(config.clone())?;
-    if let Some(df) = store.term_statistics()? {
-        detector.set_term_statistics(df);
-    }
+    detector.set_term_statistics(store.term_statistics()?);
     let mut index = Index {
         detector,
         meta: HashMap::new(),
-        by_time: BTreeSet::new(),
+        by_arrival: BTreeSet::new(),
     };
     let stored = store.load()?;
     let loaded = stored.len();
@@ -293,59 +374,42 @@ pub fn run(options: Options) -> Result<()> {
         started: Instant::now(),
         store_path: store.path().to_path_buf(),
         retention: options.retention,
+        limits: Limits {
+            max_body: options.max_body,
+            body_timeout: options.body_timeout,
+        },
+        metrics: metrics::Metrics::new(),
     });
     let writer_app = Arc::clone(&app);
     let writer_thread = std::thread::Builder::new()
         .name("copydesk-writer".into())
-        .spawn(move || writer(writer_app, store, rx))?;
-
-    let router = Router::new()
-        .route("/articles", post(post_article))
-        .route("/articles/batch", post(post_batch))
-        .route("/articles/{id}", get(get_article).delete(delete_article))
-        .route("/stories/{id}", get(get_story))
-        .route("/stories/recluster", post(post_recluster))
-        .route("/health", get(health))
-        .route("/stats", get(stats))
-        .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such route".into()) })
-        .layer(DefaultBodyLimit::max(options.max_body))
-        .with_state(Arc::clone(&app));
+        .spawn(move || writer::writer(writer_app, store, rx))?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    // Retention at once and then every minute; re-clustering, if asked, after each period.
+    // Retention at once and then periodically; re-clustering, if asked, after each period.
     let start = tokio::time::Instant::now();
-    runtime.spawn(send_every(app.jobs.clone(), start, RETENTION_EVERY, || {
-        Job::Retention
-    }));
+    runtime.spawn(send_every(
+        app.jobs.clone(),
+        start,
+        options.retention_interval,
+        || Job::Retention,
+    ));
     if let Some(period) = options.recluster_every {
         runtime.spawn(send_every(app.jobs.clone(), start + period, period, || {
             Job::Recluster { reply: None }
         }));
     }
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(options.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", options.listen))?;
-        eprintln!(
-            "copydesk serve: listening on http://{} ({loaded} articles loaded from {} in {:.2} s)",
-            listener.local_addr()?,
-            options.data.display(),
-            load_start.elapsed().as_secs_f64()
-        );
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
-        anyhow::Ok(())
-    })?;
+    let served = runtime.block_on(http::serve(Arc::clone(&app), &options, loaded, load_start));
     // No request is in flight any more: the writer answers what is queued, then stops.
     let _ = app.jobs.blocking_send(Job::Stop);
     drop(runtime);
     writer_thread
         .join()
         .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
-    eprintln!("copydesk serve: stopped");
+    served?;
+    tracing::info!("stopped");
     Ok(())
 }
 
@@ -362,24 +426,5 @@ async fn send_every(
         if jobs.send(job()).await.is_err() {
             break;
         }
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
     }
 }

@@ -2,20 +2,34 @@
 //!
 //! Each row holds the article's id, metadata and story, and its [`ArticleRecord`] (signature,
 //! term vector, verdict) in postcard encoding, from which the detector is rebuilt on start.
-//! The term statistics and the configuration live in a small `meta` table. SQLite runs in WAL
-//! mode with `synchronous = FULL`: a committed transaction survives a killed process and a
-//! power cut.
+//! The configuration and a snapshot of the term statistics live in a small `meta` table; every
+//! commit that adds articles also appends their term counts to `df_log` in the same
+//! transaction, so the statistics are exactly as durable as the articles (the log is folded
+//! into the snapshot now and then). SQLite runs in WAL mode with `synchronous = FULL`: a
+//! committed transaction survives a killed process and a power cut.
+//!
+//! Before SQLite opens anything, the folder is locked for the life of the process (a second
+//! server on the same folder is refused), and the files are checked for damage SQLite would
+//! pass over in silence: a database emptied to zero bytes, and a write-ahead log damaged in
+//! the middle (SQLite stops reading at the first bad frame and drops what follows).
 
 use anyhow::{bail, Context, Result};
 use copydesk::terms::DocumentFrequencies;
 use copydesk::{ArticleRecord, DetectorConfig};
 use rusqlite::{params, Connection, OptionalExtension};
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The schema version, in SQLite's `user_version`. 2: signatures flag densified slots. 3:
 /// records keep the article's story links. 4: the word hash changed (short words without
-/// xxh3), so stored signatures, terms and term statistics are another version's.
-const SCHEMA: i64 = 4;
+/// xxh3). 5: the term-count log (`df_log`); a schema-4 store is upgraded in place.
+const SCHEMA: i64 = 5;
+
+/// The database's file name in the data folder.
+const DATABASE: &str = "copydesk.sqlite3";
+/// The lock file's name in the data folder.
+const LOCK: &str = "copydesk.lock";
 
 /// One stored article.
 #[derive(Clone, Debug)]
@@ -28,17 +42,62 @@ pub struct Stored {
     pub received_at: i64,
 }
 
+/// One change of a commit, applied in order.
+#[derive(Clone, Debug)]
+pub enum Op {
+    Insert(Box<Stored>),
+    Delete(String),
+}
+
+/// Why a commit failed: the message for the log, and whether the store is full.
+#[derive(Debug)]
+pub struct CommitError {
+    pub full: bool,
+    pub detail: String,
+}
+
+impl std::fmt::Display for CommitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+impl From<rusqlite::Error> for CommitError {
+    fn from(e: rusqlite::Error) -> Self {
+        let full = matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull));
+        CommitError {
+            full,
+            detail: e.to_string(),
+        }
+    }
+}
+
+impl From<postcard::Error> for CommitError {
+    fn from(e: postcard::Error) -> Self {
+        CommitError {
+            full: false,
+            detail: format!("encoding a record: {e}"),
+        }
+    }
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Held, locked, for the life of the store.
+    _lock: File,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in folder `dir`.
-    pub fn open(dir: &Path) -> Result<Store> {
+    /// Locks the folder `dir` (creating it if needed), checks its files, and opens (creating
+    /// if needed) the store in it. `max_bytes` caps the database's size: a commit that would
+    /// pass it fails, as on a full disk.
+    pub fn open(dir: &Path, max_bytes: Option<u64>) -> Result<Store> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create the data folder", dir.display()))?;
-        let path = dir.join("copydesk.sqlite3");
+        let lock = lock_folder(dir)?;
+        let path = dir.join(DATABASE);
+        check_files(&path)?;
         let conn = Connection::open(&path)
             .with_context(|| format!("{}: cannot open the store", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -62,16 +121,33 @@ impl Store {
                      record BLOB NOT NULL
                  );
                  CREATE INDEX articles_story ON articles (story);
+                 CREATE TABLE df_log (seq INTEGER PRIMARY KEY, delta BLOB NOT NULL);
+                 PRAGMA user_version = {SCHEMA};
+                 COMMIT;"
+            ))?,
+            4 => conn.execute_batch(&format!(
+                "BEGIN;
+                 CREATE TABLE df_log (seq INTEGER PRIMARY KEY, delta BLOB NOT NULL);
                  PRAGMA user_version = {SCHEMA};
                  COMMIT;"
             ))?,
             SCHEMA => {}
             v => bail!(
-                "{}: store schema version {v}; this copydesk reads version {SCHEMA}",
+                "{}: store schema version {v}; this copydesk reads versions 4 and {SCHEMA}",
                 path.display()
             ),
         }
-        Ok(Store { conn, path })
+        if let Some(max) = max_bytes {
+            let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            let page = page.max(512) as u64;
+            let pages = (max / page).max(1);
+            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        }
+        Ok(Store {
+            conn,
+            path,
+            _lock: lock,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -85,8 +161,8 @@ impl Store {
             .optional()?)
     }
 
-    fn set_meta(&self, key: &str, value: &[u8]) -> Result<()> {
-        self.conn.execute(
+    fn set_meta(conn: &Connection, key: &str, value: &[u8]) -> rusqlite::Result<()> {
+        conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![key, value],
@@ -102,18 +178,41 @@ impl Store {
     }
 
     pub fn set_config(&self, config: &DetectorConfig) -> Result<()> {
-        self.set_meta("config", &serde_json::to_vec(config)?)
+        Ok(Self::set_meta(
+            &self.conn,
+            "config",
+            &serde_json::to_vec(config)?,
+        )?)
     }
 
-    /// The last saved term statistics.
-    pub fn term_statistics(&self) -> Result<Option<DocumentFrequencies>> {
-        self.meta("term_statistics")?
-            .map(|v| postcard::from_bytes(&v).context("stored term statistics are unreadable"))
-            .transpose()
+    /// The term statistics of every article ever committed: the last snapshot with the log
+    /// of every commit since added to it.
+    pub fn term_statistics(&self) -> Result<DocumentFrequencies> {
+        let mut df: DocumentFrequencies = match self.meta("term_statistics")? {
+            Some(v) => postcard::from_bytes(&v).context("stored term statistics are unreadable")?,
+            None => DocumentFrequencies::default(),
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, delta FROM df_log ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        for row in rows {
+            let (seq, blob) = row?;
+            let delta: DocumentFrequencies = postcard::from_bytes(&blob)
+                .with_context(|| format!("term-count log entry {seq} is unreadable"))?;
+            df.merge(&delta);
+        }
+        Ok(df)
     }
 
-    pub fn save_term_statistics(&self, df: &DocumentFrequencies) -> Result<()> {
-        self.set_meta("term_statistics", &postcard::to_stdvec(df)?)
+    /// Folds the log into a new snapshot, `df` (the statistics as they stand, log included),
+    /// in one transaction.
+    pub fn save_term_statistics(&mut self, df: &DocumentFrequencies) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        Self::set_meta(&tx, "term_statistics", &postcard::to_stdvec(df)?)?;
+        tx.execute("DELETE FROM df_log", [])?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Every stored article, in the order of their numbers.
@@ -148,9 +247,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes new articles and deletes others, all in one transaction: all of it or none.
-    pub fn commit(&mut self, inserts: &[Stored], deletes: &[String]) -> Result<()> {
-        if inserts.is_empty() && deletes.is_empty() {
+    /// Applies `ops` in order and appends `counted` (the term counts of the articles the
+    /// ops insert) to the term-count log, all in one transaction: all of it or none.
+    pub fn commit(
+        &mut self,
+        ops: &[Op],
+        counted: &DocumentFrequencies,
+    ) -> std::result::Result<(), CommitError> {
+        if ops.is_empty() && counted.documents() == 0 {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
@@ -159,20 +263,30 @@ impl Store {
                 "INSERT INTO articles (id, number, story, source, published_at, received_at, record)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
-            for s in inserts {
-                put.execute(params![
-                    s.record.id,
-                    s.record.number,
-                    s.record.story.0 as i64,
-                    s.source,
-                    s.published_at,
-                    s.received_at,
-                    postcard::to_stdvec(&s.record)?,
-                ])?;
-            }
             let mut del = tx.prepare_cached("DELETE FROM articles WHERE id = ?1")?;
-            for id in deletes {
-                del.execute([id])?;
+            for op in ops {
+                match op {
+                    Op::Insert(s) => {
+                        put.execute(params![
+                            s.record.id,
+                            s.record.number,
+                            s.record.story.0 as i64,
+                            s.source,
+                            s.published_at,
+                            s.received_at,
+                            postcard::to_stdvec(&s.record)?,
+                        ])?;
+                    }
+                    Op::Delete(id) => {
+                        del.execute([id])?;
+                    }
+                }
+            }
+            if counted.documents() > 0 {
+                tx.execute(
+                    "INSERT INTO df_log (delta) VALUES (?1)",
+                    [postcard::to_stdvec(counted)?],
+                )?;
             }
         }
         tx.commit()?;
@@ -209,5 +323,206 @@ impl Store {
             bail!("{}: the store is damaged: {verdict}", self.path.display());
         }
         Ok(())
+    }
+}
+
+/// Takes the folder's lock, held until the returned file is closed (the process ends):
+/// a second server on the same folder would keep an index of its own that the first's
+/// changes never reach.
+fn lock_folder(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("{}: cannot open the lock file", path.display()))?;
+    if fs4::FileExt::try_lock(&file).is_err() {
+        let holder = std::fs::read_to_string(&path).unwrap_or_default();
+        let holder = holder.trim();
+        bail!(
+            "{}: another copydesk serve is using this data folder{}; stop it first, or use \
+             another --data folder",
+            dir.display(),
+            if holder.is_empty() {
+                String::new()
+            } else {
+                format!(" (process {holder})")
+            }
+        );
+    }
+    file.set_len(0)?;
+    write!(file, "{}", std::process::id())?;
+    file.flush()?;
+    Ok(file)
+}
+
+/// Refuses files that SQLite would open without a word and lose data over.
+fn check_files(db: &Path) -> Result<()> {
+    let wal = {
+        let mut p = db.as_os_str().to_owned();
+        p.push("-wal");
+        PathBuf::from(p)
+    };
+    let db_len = std::fs::metadata(db).map(|m| m.len()).ok();
+    let wal_bytes = std::fs::read(&wal).ok().filter(|b| !b.is_empty());
+    if db_len == Some(0) && wal_bytes.is_none() {
+        bail!(
+            "{}: the store is empty (0 bytes) with no write-ahead log: it was truncated or \
+             never written. Starting would begin a new store over it; move the file away to \
+             start afresh, or restore it from a backup",
+            db.display()
+        );
+    }
+    if let Some(bytes) = wal_bytes {
+        if let Some(problem) = wal_damage(&bytes) {
+            bail!(
+                "{}: the write-ahead log is damaged ({problem}); SQLite would drop the \
+                 transactions after the damage without a word. Restore the data folder from a \
+                 backup, or move {} away to start from what the database file holds",
+                wal.display(),
+                wal.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// SQLite's write-ahead-log checksum over `data` (a multiple of 8 bytes), from `(s1, s2)`.
+fn wal_checksum(data: &[u8], big_endian: bool, (mut s1, mut s2): (u32, u32)) -> (u32, u32) {
+    for pair in data.chunks_exact(8) {
+        let word = |b: &[u8]| {
+            let b = [b[0], b[1], b[2], b[3]];
+            if big_endian {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            }
+        };
+        s1 = s1.wrapping_add(word(&pair[..4])).wrapping_add(s2);
+        s2 = s2.wrapping_add(word(&pair[4..])).wrapping_add(s1);
+    }
+    (s1, s2)
+}
+
+/// What is wrong with a write-ahead log, if it is damaged rather than merely cut short.
+///
+/// SQLite reads frames in order while each one's salt matches the header's and its cumulative
+/// checksum holds, and ignores the rest. A crash can leave a torn last frame, which is
+/// harmless: its transaction was never acknowledged. Damage is a bad header, or a bad frame
+/// followed by more frames of the same generation (with the header's salt), which SQLite
+/// would drop although they were written, synced and committed.
+fn wal_damage(wal: &[u8]) -> Option<String> {
+    const HEADER: usize = 32;
+    const FRAME_HEADER: usize = 24;
+    if wal.len() < HEADER {
+        return Some(format!("{} bytes, shorter than its header", wal.len()));
+    }
+    let be = |i: usize| u32::from_be_bytes([wal[i], wal[i + 1], wal[i + 2], wal[i + 3]]);
+    let magic = be(0);
+    if magic & !1 != 0x377f_0682 {
+        return Some(format!("bad magic number {magic:#x}"));
+    }
+    let big_endian = magic & 1 == 1;
+    let page_size = match be(8) {
+        1 => 65_536,
+        n if n.is_power_of_two() && (512..=32_768).contains(&n) => n as usize,
+        n => return Some(format!("bad page size {n}")),
+    };
+    let salt = (be(16), be(20));
+    let sum = wal_checksum(&wal[..24], big_endian, (0, 0));
+    if sum != (be(24), be(28)) {
+        return Some("bad header checksum".into());
+    }
+    let frame = FRAME_HEADER + page_size;
+    let mut sum = sum;
+    let mut at = HEADER;
+    let mut bad_at = None;
+    while at + frame <= wal.len() {
+        let frame_salt = (be(at + 8), be(at + 12));
+        match bad_at {
+            None if frame_salt != salt => {
+                // An older generation's frames from here on: SQLite stops here, rightly.
+                return None;
+            }
+            None => {
+                let s = wal_checksum(&wal[at..at + 8], big_endian, sum);
+                let s = wal_checksum(&wal[at + FRAME_HEADER..at + frame], big_endian, s);
+                if s == (be(at + 16), be(at + 20)) {
+                    sum = s;
+                } else {
+                    bad_at = Some(at);
+                }
+            }
+            Some(bad) if frame_salt == salt => {
+                return Some(format!(
+                    "frame at byte {bad} fails its checksum, and frames written after it follow"
+                ));
+            }
+            Some(_) => {}
+        }
+        at += frame;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write-ahead log as SQLite writes it: `frames` pages of `page` bytes, with the
+    /// header's salt, cumulative checksums, little-endian.
+    fn wal(page: usize, frames: usize) -> Vec<u8> {
+        let mut w = Vec::new();
+        w.extend(0x377f_0682u32.to_be_bytes());
+        w.extend(3_007_000u32.to_be_bytes());
+        w.extend((page as u32).to_be_bytes());
+        w.extend(0u32.to_be_bytes());
+        w.extend(0x1234_5678u32.to_be_bytes());
+        w.extend(0x9abc_def0u32.to_be_bytes());
+        let mut sum = wal_checksum(&w, false, (0, 0));
+        w.extend(sum.0.to_be_bytes());
+        w.extend(sum.1.to_be_bytes());
+        for f in 0..frames {
+            let mut head = Vec::new();
+            head.extend((f as u32 + 1).to_be_bytes());
+            head.extend(if f + 1 == frames { 1u32 } else { 0 }.to_be_bytes());
+            head.extend(0x1234_5678u32.to_be_bytes());
+            head.extend(0x9abc_def0u32.to_be_bytes());
+            let body: Vec<u8> = (0..page).map(|i| (i * 7 + f) as u8).collect();
+            sum = wal_checksum(&head[..8], false, sum);
+            sum = wal_checksum(&body, false, sum);
+            head.extend(sum.0.to_be_bytes());
+            head.extend(sum.1.to_be_bytes());
+            w.extend(head);
+            w.extend(body);
+        }
+        w
+    }
+
+    #[test]
+    fn a_sound_or_torn_log_passes_and_a_damaged_one_does_not() {
+        let good = wal(512, 4);
+        assert_eq!(wal_damage(&good), None);
+        // A torn last frame: a crash while writing it.
+        let mut torn = good.clone();
+        let last = torn.len() - 100;
+        torn[last] ^= 0xff;
+        assert_eq!(wal_damage(&torn), None);
+        torn.truncate(torn.len() - 10);
+        assert_eq!(wal_damage(&torn), None);
+        // A flipped byte in the second frame, with two frames after it.
+        let mut damaged = good.clone();
+        damaged[32 + 24 + 512 + 24 + 5] ^= 1;
+        let problem = wal_damage(&damaged).expect("damage found");
+        assert!(problem.contains("checksum"), "{problem}");
+        // A bad header.
+        let mut header = good.clone();
+        header[3] = 0;
+        assert!(wal_damage(&header).is_some());
+        let mut header = good;
+        header[17] ^= 1;
+        assert!(wal_damage(&header).unwrap().contains("header checksum"));
     }
 }

@@ -1,16 +1,146 @@
 //! The writer thread: the one place that changes the index and the store. It takes the
-//! waiting jobs as a group, decides inserts under the write lock, commits the group in one
-//! transaction and only then answers; it also runs retention, re-clustering and the saving of
-//! term statistics. It speaks no HTTP: the routes ([`super::routes`]) do.
+//! waiting jobs as a group, decides inserts under the write lock, commits the group (its
+//! changes in order, and the term counts of the articles it adds) in one transaction, and only
+//! then answers. If the commit fails, the group is undone in memory, term counts included, and
+//! every request of the group that depended on it is told so: nothing is acknowledged that is
+//! not on disk. It also runs retention and re-clustering. It speaks no HTTP: the routes
+//! ([`super::routes`]) do.
 
-use anyhow::Result;
+use copydesk::terms::DocumentFrequencies;
+use copydesk::ArticleRecord;
 use serde_json::{json, Value};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
-use store::{Store, Stored};
+use store::{Op, Store, Stored};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{store, time, App, Index, Item, Job, Meta, Outcome, MAX_GROUP, SAVE_STATISTICS_EVERY};
+
+/// What a group did in memory, in order, to undo it if the commit fails.
+enum Done {
+    Inserted(String),
+    Removed(Box<(ArticleRecord, Meta)>),
+}
+
+/// One group's changes: what to commit, and what to undo.
+#[derive(Default)]
+struct Group {
+    ops: Vec<Op>,
+    done: Vec<Done>,
+    /// The term counts of the articles the group adds.
+    counted: DocumentFrequencies,
+    /// Their counts one by one, to take back out if the commit fails.
+    counts: Vec<copydesk::terms::TermCounts>,
+    /// Ids the group created.
+    created: HashSet<String>,
+    evicted: Vec<(String, i64)>,
+}
+
+impl Group {
+    fn insert(&mut self, index: &mut Index, item: &Item) -> Outcome {
+        let analysis = match &item.analysis {
+            Ok(a) => a.clone(),
+            Err(e) => return Outcome::Refused(e.clone()),
+        };
+        let existed = index.detector.verdict_of(&item.id).is_some();
+        let terms = analysis.terms.clone();
+        match index.detector.insert_analysis(&item.id, analysis) {
+            Ok(verdict) if existed => Outcome::Inserted {
+                verdict,
+                created: false,
+                pending: self.created.contains(&item.id),
+            },
+            Ok(verdict) => {
+                index.add_meta(&item.id, item.meta.clone());
+                self.ops.push(Op::Insert(Box::new(Stored {
+                    record: index.detector.record(&item.id).expect("just inserted"),
+                    source: item.meta.source.clone(),
+                    published_at: item.meta.published_at,
+                    received_at: item.meta.received_at,
+                })));
+                self.done.push(Done::Inserted(item.id.clone()));
+                self.counted.add(&terms);
+                self.counts.push(terms);
+                self.created.insert(item.id.clone());
+                Outcome::Inserted {
+                    verdict,
+                    created: true,
+                    pending: false,
+                }
+            }
+            Err(e) => Outcome::Refused(e),
+        }
+    }
+
+    /// Removes an article, remembering it; false when it is not held.
+    fn remove(&mut self, index: &mut Index, id: &str) -> Option<copydesk::Verdict> {
+        let record = index.detector.record(id)?;
+        let meta = index.meta.get(id).cloned()?;
+        let verdict = record.verdict.clone();
+        index.remove(id);
+        self.ops.push(Op::Delete(id.to_string()));
+        self.done.push(Done::Removed(Box::new((record, meta))));
+        // A re-creation in the same group is not a repeat of the removed article.
+        self.created.remove(id);
+        Some(verdict)
+    }
+
+    fn replace(&mut self, index: &mut Index, item: &Item) -> Outcome {
+        if let Err(e) = &item.analysis {
+            return Outcome::Refused(e.clone());
+        }
+        let previous = self.remove(index, &item.id);
+        match (self.insert(index, item), previous) {
+            (Outcome::Inserted { verdict, .. }, Some(previous)) => {
+                Outcome::Replaced { verdict, previous }
+            }
+            (outcome, _) => outcome,
+        }
+    }
+
+    /// Removes what arrived before the retention window.
+    fn evict(&mut self, index: &mut Index, retention: i64) {
+        let cutoff = time::now() - retention;
+        let old: Vec<(i64, String)> = index
+            .by_arrival
+            .iter()
+            .take_while(|(t, _)| *t < cutoff)
+            .cloned()
+            .collect();
+        for (received, id) in old {
+            if self.remove(index, &id).is_some() {
+                self.evicted.push((id, received));
+            }
+        }
+    }
+
+    /// Puts the index back as it was before the group, newest change first.
+    fn undo(self, index: &mut Index) {
+        for done in self.done.into_iter().rev() {
+            match done {
+                Done::Inserted(id) => {
+                    index.remove(&id);
+                }
+                Done::Removed(saved) => {
+                    let (record, meta) = *saved;
+                    let id = record.id.clone();
+                    match index.detector.restore(record) {
+                        Ok(()) => index.add_meta(&id, meta),
+                        Err(e) => tracing::error!(id, error = %e, "putting an article back"),
+                    }
+                }
+            }
+        }
+        if !self.counts.is_empty() {
+            let mut df = index.detector.term_statistics().clone();
+            for c in &self.counts {
+                df.remove(c);
+            }
+            index.detector.set_term_statistics(df);
+        }
+    }
+}
 
 /// The writer: applies groups of jobs, commits each group in one transaction, then answers.
 pub(super) fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<Job>) {
@@ -25,39 +155,34 @@ pub(super) fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<J
             answer_recluster(&app, &mut store, reply);
             continue;
         }
-        let mut group = vec![first];
+        let mut jobs_in_group = vec![first];
         let mut then_recluster = None;
-        while group.len() < MAX_GROUP {
+        while jobs_in_group.len() < MAX_GROUP {
             match jobs.try_recv() {
                 Ok(Job::Recluster { reply }) => {
                     then_recluster = Some(reply);
                     break;
                 }
-                Ok(j) => group.push(j),
+                Ok(j) => jobs_in_group.push(j),
                 Err(_) => break,
             }
         }
-        let mut inserts: Vec<Stored> = Vec::new();
-        let mut deletes: Vec<(String, Option<(copydesk::ArticleRecord, Meta)>)> = Vec::new();
+        let mut group = Group::default();
         let mut answers: Vec<(Job, Vec<Outcome>)> = Vec::new();
         {
             let mut index = app.index.write().expect("lock");
-            for job in group {
+            for job in jobs_in_group {
                 let outcomes = match &job {
                     Job::Insert { items, .. } => items
                         .iter()
-                        .map(|item| apply_insert(&mut index, item, &mut inserts))
+                        .map(|item| group.insert(&mut index, item))
                         .collect(),
+                    Job::Replace { item, .. } => vec![group.replace(&mut index, item)],
                     Job::Delete { id, .. } => {
-                        let saved = index.detector.record(id).zip(index.meta.get(id).cloned());
-                        let removed = index.remove(id);
-                        if removed {
-                            deletes.push((id.clone(), saved));
-                        }
-                        vec![Outcome::Deleted(removed)]
+                        vec![Outcome::Deleted(group.remove(&mut index, id).is_some())]
                     }
                     Job::Retention => {
-                        evict(&mut index, app.retention, &mut deletes);
+                        group.evict(&mut index, app.retention);
                         Vec::new()
                     }
                     Job::Stop => {
@@ -69,27 +194,29 @@ pub(super) fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<J
                 answers.push((job, outcomes));
             }
         }
-        let delete_ids: Vec<String> = deletes.iter().map(|(id, _)| id.clone()).collect();
-        let committed = store.commit(&inserts, &delete_ids);
+        let started = Instant::now();
+        let committed = store.commit(&group.ops, &group.counted);
+        let m = &app.metrics;
+        m.commit_seconds.observe(started.elapsed().as_secs_f64());
+        if !group.ops.is_empty() {
+            m.group_size.observe(group.ops.len() as f64);
+        }
         if let Err(e) = &committed {
-            // Undo the group in memory: what is not on disk must not be served.
-            let mut index = app.index.write().expect("lock");
-            for s in &inserts {
-                index.remove(&s.record.id);
-            }
-            for (_, saved) in deletes {
-                if let Some((record, meta)) = saved {
-                    let id = record.id.clone();
-                    if index.detector.restore(record).is_ok() {
-                        index.add_meta(&id, meta);
-                    }
-                }
-            }
-            eprintln!("copydesk serve: store commit failed: {e:#}");
+            m.commit_failures.inc();
+            tracing::error!(error = %e, changes = group.ops.len(), "store commit failed; group undone");
+            group.undo(&mut app.index.write().expect("lock"));
         } else {
-            since_saved += inserts.len() as u64;
+            for (id, received) in &group.evicted {
+                tracing::info!(
+                    id,
+                    received_at = %time::format_rfc3339(*received),
+                    "evicted by retention"
+                );
+            }
+            m.evictions.inc_by(group.evicted.len() as u64);
+            since_saved += group.counts.len() as u64;
             if since_saved >= SAVE_STATISTICS_EVERY {
-                save_statistics(&app, &store);
+                save_statistics(&app, &mut store);
                 since_saved = 0;
             }
         }
@@ -99,18 +226,29 @@ pub(super) fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<J
                 Err(e) => outcomes
                     .into_iter()
                     .map(|o| match o {
-                        Outcome::Inserted { created: false, .. } | Outcome::Refused(_) => o,
-                        Outcome::Deleted(false) => o,
-                        _ => Outcome::StoreFailed(format!("{e:#}")),
+                        // A repeat of an article committed before stands; a refusal and a
+                        // delete of nothing changed nothing.
+                        Outcome::Inserted {
+                            created: false,
+                            pending: false,
+                            ..
+                        }
+                        | Outcome::Refused(_)
+                        | Outcome::Deleted(false) => o,
+                        _ => Outcome::StoreFailed {
+                            full: e.full,
+                            detail: e.detail.clone(),
+                        },
                     })
                     .collect(),
             };
+            let one = |outcomes: Vec<Outcome>| outcomes.into_iter().next().expect("one outcome");
             match job {
                 Job::Insert { reply, .. } => {
                     let _ = reply.send(outcomes);
                 }
-                Job::Delete { reply, .. } => {
-                    let _ = reply.send(outcomes.into_iter().next().expect("one outcome"));
+                Job::Replace { reply, .. } | Job::Delete { reply, .. } => {
+                    let _ = reply.send(one(outcomes));
                 }
                 Job::Retention | Job::Stop | Job::Recluster { .. } => {}
             }
@@ -119,31 +257,33 @@ pub(super) fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<J
             answer_recluster(&app, &mut store, reply);
         }
     }
-    save_statistics(&app, &store);
+    save_statistics(&app, &mut store);
 }
 
-pub(super) fn answer_recluster(
+fn answer_recluster(
     app: &App,
     store: &mut Store,
     reply: Option<oneshot::Sender<Result<Value, String>>>,
 ) {
     let done = recluster(app, store);
     if let Err(e) = &done {
-        eprintln!("copydesk serve: recluster: {e}");
+        tracing::error!(error = %e, "recluster could not be stored; stories unchanged");
     }
     if let Some(reply) = reply {
-        let _ = reply.send(done);
+        let _ = reply.send(done.map_err(|_| {
+            "the store could not commit the re-formed stories; they are unchanged".to_string()
+        }));
     }
 }
 
 /// Re-forms the stories and stores every article whose verdict changed, in one transaction,
 /// under the write lock: readers see the old stories or the new ones, and never one that is
 /// not on disk. If the store cannot commit, the old stories are put back.
-pub(super) fn recluster(app: &App, store: &mut Store) -> Result<Value, String> {
+fn recluster(app: &App, store: &mut Store) -> anyhow::Result<Value> {
     let start = Instant::now();
     let mut index = app.index.write().expect("lock");
     let changes = index.detector.recluster_changes();
-    let changed: Vec<copydesk::ArticleRecord> = changes
+    let changed: Vec<ArticleRecord> = changes
         .iter()
         .map(|(id, _)| index.detector.record(id).expect("listed"))
         .collect();
@@ -154,12 +294,10 @@ pub(super) fn recluster(app: &App, store: &mut Store) -> Result<Value, String> {
             let id = record.id.clone();
             index.detector.remove(&id);
             if let Err(e) = index.detector.restore(record) {
-                eprintln!("copydesk serve: putting back article {id:?}: {e}");
+                tracing::error!(id, error = %e, "putting back an article's story");
             }
         }
-        return Err(format!(
-            "the store could not commit; stories unchanged: {e:#}"
-        ));
+        return Err(e);
     }
     Ok(json!({
         "changed": changed.len(),
@@ -168,27 +306,8 @@ pub(super) fn recluster(app: &App, store: &mut Store) -> Result<Value, String> {
     }))
 }
 
-/// Removes what is older than the retention window, remembering it in case the commit fails.
-pub(super) fn evict(
-    index: &mut Index,
-    retention: i64,
-    deletes: &mut Vec<(String, Option<(copydesk::ArticleRecord, Meta)>)>,
-) {
-    let cutoff = time::now() - retention;
-    let old: Vec<String> = index
-        .by_time
-        .iter()
-        .take_while(|(t, _)| *t < cutoff)
-        .map(|(_, id)| id.clone())
-        .collect();
-    for id in old {
-        let saved = index.detector.record(&id).zip(index.meta.get(&id).cloned());
-        index.remove(&id);
-        deletes.push((id, saved));
-    }
-}
-
-pub(super) fn save_statistics(app: &App, store: &Store) {
+/// Folds the term-count log into a snapshot of the statistics as they stand.
+fn save_statistics(app: &App, store: &mut Store) {
     let df = app
         .index
         .read()
@@ -197,32 +316,7 @@ pub(super) fn save_statistics(app: &App, store: &Store) {
         .term_statistics()
         .clone();
     if let Err(e) = store.save_term_statistics(&df) {
-        eprintln!("copydesk serve: saving term statistics failed: {e:#}");
-    }
-}
-
-pub(super) fn apply_insert(index: &mut Index, item: &Item, inserts: &mut Vec<Stored>) -> Outcome {
-    let analysis = match &item.analysis {
-        Ok(a) => a.clone(),
-        Err(e) => return Outcome::Refused(e.clone()),
-    };
-    let existed = index.detector.verdict_of(&item.id).is_some();
-    match index.detector.insert_analysis(&item.id, analysis) {
-        Ok(verdict) => {
-            if !existed {
-                index.add_meta(&item.id, item.meta.clone());
-                inserts.push(Stored {
-                    record: index.detector.record(&item.id).expect("just inserted"),
-                    source: item.meta.source.clone(),
-                    published_at: item.meta.published_at,
-                    received_at: item.meta.received_at,
-                });
-            }
-            Outcome::Inserted {
-                verdict,
-                created: !existed,
-            }
-        }
-        Err(e) => Outcome::Refused(e),
+        // The log is still there: nothing is lost, the next start reads it.
+        tracing::warn!(error = %e, "folding the term-count log failed");
     }
 }
