@@ -488,7 +488,12 @@ fn retention_goes_by_arrival_and_keeps_backfilled_articles() {
     );
     assert_eq!(s, 201, "{v}");
     server.stop();
-    let server = Server::start(&dir.0, &["--retention-days", "2"]);
+    // Retention runs on start and then every 0.2 s here: give it a few runs.
+    let server = Server::start(
+        &dir.0,
+        &["--retention-days", "2", "--retention-interval", "0.2"],
+    );
+    std::thread::sleep(Duration::from_millis(800));
     let (s, v) = call(&a, "GET", &server.url("/articles/archive"), None);
     assert_eq!(s, 200, "a backfilled article was evicted: {v}");
     assert_eq!(v["published_at"], "2021-01-06T14:30:00Z");

@@ -161,6 +161,36 @@ fn body_of(answer: &str) -> Value {
     serde_json::from_str(body.trim()).unwrap_or(Value::Null)
 }
 
+/// Starts a server that must refuse to start: its stderr, once it exited 1. A server that
+/// starts instead is killed after 20 s and the test fails, rather than waiting for ever.
+fn refused(data: &Path) -> String {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--data"])
+        .arg(data)
+        .args(["--listen", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            assert_eq!(status.code(), Some(1), "{err}");
+            return err;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server started where it should have refused");
+}
+
 /// Fault 2: with the store full, concurrent identical posts of new ids are all refused; none
 /// is answered "200 repeat" for an article that was never stored, and everything that was
 /// acknowledged before is there after a restart.
@@ -241,14 +271,7 @@ fn a_failed_commit_acknowledges_nothing() {
 fn a_second_server_on_one_folder_is_refused() {
     let dir = Scratch::new("lock");
     let first = Server::start(&dir.0, &[]);
-    let out = Command::new(BIN)
-        .args(["serve", "--data"])
-        .arg(&dir.0)
-        .args(["--listen", "127.0.0.1:0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(&dir.0);
     assert!(
         err.contains("another copydesk serve is using this data folder"),
         "{err}"
@@ -384,14 +407,7 @@ fn damaged_store_files_are_refused() {
     // Flip a byte in the first frame's page: every later frame is then dropped by SQLite.
     bytes[32 + 24 + 100] ^= 0x55;
     std::fs::write(&wal, &bytes).unwrap();
-    let out = Command::new(BIN)
-        .args(["serve", "--data"])
-        .arg(&dir.0)
-        .args(["--listen", "127.0.0.1:0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(&dir.0);
     assert!(err.contains("write-ahead log is damaged"), "{err}");
     assert_eq!(std::fs::read(&wal).unwrap(), bytes, "the WAL was changed");
 
@@ -402,14 +418,7 @@ fn damaged_store_files_are_refused() {
     let db = dir.0.join("copydesk.sqlite3");
     std::fs::write(&db, b"").unwrap();
     let _ = std::fs::remove_file(dir.0.join("copydesk.sqlite3-wal"));
-    let out = Command::new(BIN)
-        .args(["serve", "--data"])
-        .arg(&dir.0)
-        .args(["--listen", "127.0.0.1:0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(&dir.0);
     assert!(err.contains("the store is empty"), "{err}");
 }
 
