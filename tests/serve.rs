@@ -1,71 +1,19 @@
 //! `copydesk serve`, on loopback: every route and error, restart, crash, concurrency, retention.
 
 mod common;
+#[path = "common/harness.rs"]
+mod harness;
 #[path = "common/server.rs"]
 mod server;
 
+use harness::{Scratch, Server};
+
 use common::article;
 use serde_json::{json, Value};
-use std::path::PathBuf;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data: &std::path::Path, extra: &[&str]) -> Server {
-        let (child, base, _log) = server::spawn_serve(env!("CARGO_BIN_EXE_copydesk"), data, extra);
-        Server { child, base }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// SIGTERM, then wait: a graceful stop.
-    fn stop(mut self) {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "{status}");
-    }
-
-    /// SIGKILL: no chance to clean up.
-    fn crash(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("copydesk-serve-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        Scratch(p)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new()
@@ -96,7 +44,7 @@ fn call(agent: &ureq::Agent, method: &str, url: &str, body: Option<&str>) -> (u1
 /// errors ignored, while this one reads the answer.
 fn status_of_oversized_post(server: &Server, len: usize) -> u16 {
     use std::io::{Read, Write};
-    let addr = server.base.trim_start_matches("http://").to_string();
+    let addr = server.addr();
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -502,12 +450,11 @@ fn retention_goes_by_arrival_and_keeps_backfilled_articles() {
     // By arrival: with a window of about a second, what arrived is evicted soon after, and
     // each eviction is logged and counted.
     let dir = Scratch::new("retention-arrival");
-    let (child, base, log) = server::spawn_serve(
-        env!("CARGO_BIN_EXE_copydesk"),
+    let server = Server::start(
         &dir.0,
         &["--retention-days", "0.00001", "--retention-interval", "0.2"],
     );
-    let server = Server { child, base };
+    let log = std::sync::Arc::clone(&server.log);
     let (s, _) = post(&a, &server, "soon-gone", &article(8, 5));
     assert_eq!(s, 201);
     let mut gone = false;

@@ -4,77 +4,23 @@
 //! not what the API takes. Each test is bounded in time and in requests.
 
 mod common;
+#[path = "common/harness.rs"]
+mod harness;
 #[path = "common/server.rs"]
 mod server;
+
+use harness::{Scratch, Server};
 
 use common::article;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::path::Path;
+use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_copydesk");
-
-struct Server {
-    child: Child,
-    base: String,
-    log: server::Log,
-}
-
-impl Server {
-    fn start(data: &Path, extra: &[&str]) -> Server {
-        let (child, base, log) = server::spawn_serve(BIN, data, extra);
-        Server { child, base, log }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn addr(&self) -> String {
-        self.base.trim_start_matches("http://").to_string()
-    }
-
-    fn stop(mut self) {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "{status}");
-    }
-
-    fn crash(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("copydesk-faults-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        Scratch(p)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A client that opens a connection for each request: refused requests whose body the
 /// server did not read end their connection, and a pooled one could be reused after that.
