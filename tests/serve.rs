@@ -6,7 +6,7 @@ mod harness;
 #[path = "common/server.rs"]
 mod server;
 
-use harness::{Scratch, Server};
+use harness::{call_with, Scratch, Server};
 
 use common::article;
 use serde_json::{json, Value};
@@ -21,21 +21,16 @@ fn agent() -> ureq::Agent {
         .build()
 }
 
-/// `(status, body)` whatever the status.
+/// `(status, body)` whatever the status; a body is sent as JSON.
 fn call(agent: &ureq::Agent, method: &str, url: &str, body: Option<&str>) -> (u16, Value) {
-    let req = agent.request(method, url);
-    let res = match body {
-        Some(b) => req.set("Content-Type", "application/json").send_string(b),
-        None => req.call(),
-    };
-    let resp = match res {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = resp.status();
-    let text = resp.into_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    let json = [("content-type", "application/json")];
+    call_with(
+        agent,
+        method,
+        url,
+        body,
+        if body.is_some() { &json } else { &[] },
+    )
 }
 
 /// The status of a `POST /articles` whose body is `len` bytes. The server may answer 413 and

@@ -9,7 +9,7 @@ mod harness;
 #[path = "common/server.rs"]
 mod server;
 
-use harness::{Scratch, Server};
+use harness::{call_with, Scratch, Server};
 
 use common::article;
 use serde_json::{json, Value};
@@ -40,31 +40,6 @@ fn call(a: &ureq::Agent, method: &str, url: &str, body: Option<&str>) -> (u16, V
         body,
         &[("content-type", "application/json")],
     )
-}
-
-fn call_with(
-    a: &ureq::Agent,
-    method: &str,
-    url: &str,
-    body: Option<&str>,
-    headers: &[(&str, &str)],
-) -> (u16, Value) {
-    let mut req = a.request(method, url);
-    for (k, v) in headers {
-        req = req.set(k, v);
-    }
-    let res = match body {
-        Some(b) => req.send_string(b),
-        None => req.call(),
-    };
-    let resp = match res {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = resp.status();
-    let text = resp.into_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 fn post(a: &ureq::Agent, server: &Server, id: &str, text: &str) -> (u16, Value) {

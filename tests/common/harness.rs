@@ -1,7 +1,8 @@
-//! A `copydesk serve` process for the service tests, and scratch folders: shared by
+//! A `copydesk serve` process for the service tests, scratch folders, and a request helper: shared by
 //! `tests/serve.rs` and `tests/serve_faults.rs` (each includes it with `#[path]`).
 
 use super::server;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
@@ -67,4 +68,31 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// `(status, JSON body)` of a request with `headers`, whatever the status (a body that is not
+/// JSON reads as null).
+pub fn call_with(
+    a: &ureq::Agent,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut req = a.request(method, url);
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    let res = match body {
+        Some(b) => req.send_string(b),
+        None => req.call(),
+    };
+    let resp = match res {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = resp.status();
+    let text = resp.into_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
