@@ -280,12 +280,11 @@ async fn post_article(
 ) -> Result<Response, ApiError> {
     let value = read_json(&app, &headers, body).await?;
     let article = article_from(&value, None).map_err(ApiError::bad_request)?;
-    let mut items = analyse(&app, vec![article]).await;
-    if let Err(e) = &items[0].analysis {
+    let item = analyse(&app, vec![article]).await.pop().expect("one");
+    if let Err(e) = &item.analysis {
         return Err(refusal(e));
     }
-    let id = items[0].id.clone();
-    let item = items.pop().expect("one");
+    let id = item.id.clone();
     let mut out = ask(&app, |reply| Job::Insert {
         items: vec![item],
         reply,

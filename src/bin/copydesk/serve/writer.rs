@@ -28,9 +28,8 @@ enum Done {
 struct Group {
     ops: Vec<Op>,
     done: Vec<Done>,
-    /// The term counts of the articles the group adds.
-    counted: DocumentFrequencies,
-    /// Their counts one by one, to take back out if the commit fails.
+    /// The term counts of the articles the group adds: committed with it, and taken back
+    /// out of the statistics if the commit fails.
     counts: Vec<copydesk::terms::TermCounts>,
     /// Ids the group created.
     created: HashSet<String>,
@@ -60,7 +59,6 @@ impl Group {
                     received_at: item.meta.received_at,
                 })));
                 self.done.push(Done::Inserted(item.id.clone()));
-                self.counted.add(&terms);
                 self.counts.push(terms);
                 self.created.insert(item.id.clone());
                 Outcome::Inserted {
@@ -195,7 +193,9 @@ pub(super) fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<J
             }
         }
         let started = Instant::now();
-        let committed = store.commit(&group.ops, &group.counted);
+        let mut counted = DocumentFrequencies::default();
+        group.counts.iter().for_each(|c| counted.add(c));
+        let committed = store.commit(&group.ops, &counted);
         let m = &app.metrics;
         m.commit_seconds.observe(started.elapsed().as_secs_f64());
         if !group.ops.is_empty() {
