@@ -46,6 +46,7 @@ use crate::lsh::{LshIndex, LshParams};
 use crate::minhash::{containment_from_jaccard, MinHasher};
 use crate::normalize::Normalizer;
 use crate::terms::{DocumentFrequencies, StopWords};
+use crate::time::Timestamp;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -61,11 +62,12 @@ mod batch;
 mod config;
 mod decide;
 mod finished;
+mod order;
 mod recluster;
 mod records;
 mod verdict;
 
-pub use analysis::Analysis;
+pub use analysis::{Analysis, Article};
 pub use config::{DetectorConfig, StoryConfig};
 pub use finished::Finished;
 pub use records::ArticleRecord;
@@ -89,6 +91,12 @@ pub struct Detector {
     postings: postings::Postings,
     stories: Stories,
     next_doc: u32,
+    /// The latest publication time of an article inserted, in Unix seconds (`i64::MIN`
+    /// before any): an article without one is placed after it ([`articles::Doc::order`]).
+    latest: i64,
+    /// Articles whose verdicts other articles' inserts changed, for
+    /// [`Detector::take_revised`].
+    revised: Vec<u32>,
 }
 
 impl Detector {
@@ -112,6 +120,8 @@ impl Detector {
             postings: postings::Postings::default(),
             stories: Stories::default(),
             next_doc: 0,
+            latest: i64::MIN,
+            revised: Vec::new(),
             config,
         })
     }
@@ -138,6 +148,16 @@ impl Detector {
         self.insert_analysis(id, analysis)
     }
 
+    /// Reads and indexes one article with what is known of it (its publication time), and
+    /// says which story it belongs to: [`Detector::insert`] with time. See [`Article`].
+    ///
+    /// # Errors
+    /// As [`Detector::insert`].
+    pub fn insert_article(&mut self, article: &Article<'_>) -> Result<Verdict> {
+        let analysis = self.analyze_at(article.text, article.published)?;
+        self.insert_analysis(article.id, analysis)
+    }
+
     /// Indexes an article read by [`Detector::analyze`] (possibly on another thread).
     ///
     /// # Errors
@@ -156,10 +176,18 @@ impl Detector {
         let vector = self.df.vector(&analysis.terms, &self.config.terms);
         let top = vector.top(self.config.story.index_terms);
         let sig = analysis.signature.compact();
-        let found = self.find(analysis.content, sig.as_ref(), &vector, &top, u32::MAX);
-        let d = self.settle(found, &vector);
+        let published = analysis.published.map(Timestamp::unix_seconds);
+        let found = self.find(
+            analysis.content,
+            sig.as_ref(),
+            &vector,
+            &top,
+            u32::MAX,
+            published,
+        );
+        let d = self.settle(found, &vector, published);
         let story = d.story.unwrap_or(StoryId(u64::from(self.next_doc)));
-        let matched = d.matched.map(|m| self.stored_match(m));
+        let matched = d.matched.map(|m| self.stored_match(m, published));
         Ok(verdict(story, matched.as_ref()))
     }
 

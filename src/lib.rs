@@ -75,13 +75,15 @@ mod scratch;
 pub mod shingle;
 pub mod simhash;
 pub mod terms;
+pub mod time;
 
 pub use cluster::StoryId;
 pub use detector::{
-    Analysis, ArticleRecord, Detector, DetectorConfig, Finished, Match, MatchKind, Similarity,
-    Stats, StoryConfig, Verdict,
+    Analysis, Article, ArticleRecord, Detector, DetectorConfig, Finished, Match, MatchKind,
+    Similarity, Stats, StoryConfig, Verdict,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use time::Timestamp;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

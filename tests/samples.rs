@@ -331,6 +331,7 @@ fn recluster_makes_every_verdict_agree_with_its_story() {
         id: ids[i].clone(),
         kind: MatchKind::Rewrite,
         similarity,
+        beyond_window: false,
     };
     // As arrival left them: a0 founded story 0, a1 a story of its own; a2 and a3 joined
     // story 0 as rewrites of a0; a4 and a5 founded stories of their own. The links say

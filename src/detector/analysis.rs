@@ -11,6 +11,7 @@ use crate::hash::{fmix64, Tally};
 use crate::minhash::Signature;
 use crate::shingle::{CharShingles, ShingleKind, WordShingles};
 use crate::terms::{TermCounter, TermCounts};
+use crate::time::Timestamp;
 
 /// One article, read: everything the detector needs from its text, computed without touching
 /// the detector's state, so that many can be computed in parallel.
@@ -25,6 +26,60 @@ pub struct Analysis {
     pub words: u32,
     /// Raw term statistics for the story tier.
     pub terms: TermCounts,
+    /// When the article was published, if known ([`Detector::analyze_at`]): the dates its
+    /// text names were resolved against it, and the detector orders and windows stories by it.
+    pub published: Option<Timestamp>,
+}
+
+/// An article to insert: its id and text, and when it was published, if known.
+///
+/// With publication times, the earliest published version of a story founds it and is the
+/// original the others are said to copy, whatever the order they arrive in; a rewrite joins
+/// a story only within [`StoryConfig::window_hours`](crate::StoryConfig::window_hours) of its
+/// members; and dates in the text (`on Tuesday`, `yesterday`, `Sept. 4`) are read as calendar
+/// days.
+///
+/// ```
+/// use copydesk::{Article, Detector, Timestamp};
+///
+/// let mut d = Detector::new(Default::default())?;
+/// let text = "Gales closed the Kessington harbour bridge on Monday, the port authority said.";
+/// let monday = Timestamp::from_date(2026, 1, 5).unwrap();
+/// let tuesday = Timestamp::from_date(2026, 1, 6).unwrap();
+/// // The republished copy arrives first; the wire original, published a day earlier, after.
+/// d.insert_article(&Article::new("outlet", text).published(tuesday))?;
+/// d.insert_article(&Article::new("wire", text).published(monday))?;
+/// assert!(d.verdict_of("wire").unwrap().is_new());
+/// assert_eq!(d.verdict_of("outlet").unwrap().matched.unwrap().id, "wire");
+/// # Ok::<(), copydesk::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Article<'a> {
+    /// The article's id, unique in the detector.
+    pub id: &'a str,
+    /// Its text.
+    pub text: &'a str,
+    /// When it was published, if known.
+    pub published: Option<Timestamp>,
+}
+
+impl<'a> Article<'a> {
+    /// An article without a publication time.
+    pub fn new(id: &'a str, text: &'a str) -> Article<'a> {
+        Article {
+            id,
+            text,
+            published: None,
+        }
+    }
+
+    /// The article, published at `time`.
+    pub fn published(self, time: Timestamp) -> Article<'a> {
+        Article {
+            published: Some(time),
+            ..self
+        }
+    }
 }
 
 /// Runs `f` with an empty buffer for an article's word hashes: one per thread, reused, since
@@ -63,9 +118,20 @@ impl Detector {
     /// [`DetectorConfig::max_article_bytes`](crate::DetectorConfig::max_article_bytes);
     /// [`ErrorKind::EmptyText`] when no word is left after normalisation.
     pub fn analyze(&self, text: &str) -> Result<Analysis> {
+        self.analyze_at(text, None)
+    }
+
+    /// [`Detector::analyze`] of an article published at `published`, if known: the dates
+    /// its text names (`on Tuesday`, `yesterday`, `March 4`) are read as calendar days counted
+    /// from it, and the analysis carries it to [`Detector::insert_analysis`].
+    ///
+    /// # Errors
+    /// As [`Detector::analyze`].
+    pub fn analyze_at(&self, text: &str, published: Option<Timestamp>) -> Result<Analysis> {
         self.check_size(text)?;
         with_word_buffer(|words| {
-            let mut counter = TermCounter::new(self.config.terms.lede_words, text.len());
+            let mut counter = TermCounter::new(self.config.terms.lede_words, text.len())
+                .published_on(published.map(Timestamp::day));
             let mut content = 0x2545_f491_4f6c_dd1du64;
             let seed = self.config.shingle.seed;
             self.normalizer.for_each_token(text, |t| {
@@ -89,6 +155,7 @@ impl Detector {
                 content: fmix64(content ^ words.len() as u64),
                 words: u32::try_from(words.len()).unwrap_or(u32::MAX),
                 terms: counter.finish(),
+                published,
             })
         })
     }

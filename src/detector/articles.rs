@@ -25,6 +25,19 @@ pub(super) struct Doc {
     /// links it by; empty when a tier before the story tier decided. `None` when not known
     /// (restored from a record without them), until a recluster looks them up.
     pub(super) links: Option<Links>,
+    /// When it was published, in Unix seconds, if known.
+    pub(super) published: Option<i64>,
+    /// Its place in time: its publication time, or for an article without one the latest
+    /// publication time the detector had seen when it arrived (`i64::MIN` before any), so
+    /// that `(order, number)` orders articles by time where known and by arrival otherwise.
+    pub(super) order: i64,
+}
+
+impl Doc {
+    /// The article's place among the others: by time, then by arrival.
+    pub(super) fn key(&self, number: u32) -> (i64, u32) {
+        (self.order, number)
+    }
 }
 
 /// An article's story links: earlier articles' numbers, with their similarity.
@@ -180,6 +193,8 @@ mod tests {
             vector: TermVector::default(),
             matched: None,
             links: None,
+            published: None,
+            order: i64::MIN,
         }
     }
 

@@ -15,6 +15,8 @@ use crate::error::{ErrorKind, Result};
 use crate::hash::push_to;
 use crate::minhash::CompactSignature;
 use crate::terms::TermVector;
+use crate::time::Timestamp;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Articles of a batch indexed and then decided together (see `Detector::insert_in_chunks`):
@@ -62,6 +64,8 @@ struct Weighed {
     vector: TermVector,
     /// Its heaviest terms, to post.
     top: Vec<u64>,
+    published: Option<i64>,
+    order: i64,
 }
 
 impl Detector {
@@ -165,43 +169,85 @@ impl Detector {
         parallel: bool,
         chunk: usize,
     ) -> Vec<Result<Verdict>> {
-        // 1. Numbers, in order: an id seen before (in this batch or earlier) with the same
+        // 1. The new articles: an id seen before (in this batch or earlier) with the same
         // text gets that article's verdict, with other text an error.
-        let first = self.next_doc;
+        enum Slot {
+            Known(u32),
+            Fresh(usize),
+        }
         let mut fresh: Vec<(Arc<str>, Analysis)> = Vec::new();
-        let numbers: Vec<Result<u32>> = ids
+        let mut in_batch: HashMap<&str, usize> = HashMap::new();
+        let slots: Vec<Result<Slot>> = ids
             .zip(analyses)
             .map(|(id, a)| {
                 let a = a?;
-                if let Some(&d) = self.ids.get(id) {
-                    let content = match d.checked_sub(first) {
-                        Some(i) => fresh[i as usize].1.content,
-                        None => self.docs[&d].content,
-                    };
-                    return if content == a.content {
-                        Ok(d)
-                    } else {
-                        Err(ErrorKind::IdConflict { id: id.to_string() }.into())
-                    };
+                let (slot, content) = if let Some(&d) = self.ids.get(id) {
+                    (Slot::Known(d), self.docs[&d].content)
+                } else if let Some(&i) = in_batch.get(id) {
+                    (Slot::Fresh(i), fresh[i].1.content)
+                } else {
+                    in_batch.insert(id, fresh.len());
+                    fresh.push((id.into(), a));
+                    return Ok(Slot::Fresh(fresh.len() - 1));
+                };
+                if content == a.content {
+                    Ok(slot)
+                } else {
+                    Err(ErrorKind::IdConflict { id: id.to_string() }.into())
                 }
-                let d = self.next_doc;
-                self.next_doc = d
-                    .checked_add(1)
-                    .expect("more than 4 294 967 295 articles inserted");
-                let id: Arc<str> = id.into();
-                self.ids.insert(Arc::clone(&id), d);
-                fresh.push((id, a));
-                Ok(d)
+            })
+            .collect();
+        // Numbered in order of time: by publication time, an article without one placed
+        // after every article that came before it (its `order` is the latest time seen then),
+        // so that without times the numbers follow arrival.
+        let mut latest = self.latest;
+        let orders: Vec<i64> = fresh
+            .iter()
+            .map(|(_, a)| match a.published {
+                Some(t) => {
+                    latest = latest.max(t.unix_seconds());
+                    t.unix_seconds()
+                }
+                None => latest,
+            })
+            .collect();
+        self.latest = latest;
+        let mut by_time: Vec<usize> = (0..fresh.len()).collect();
+        by_time.sort_by_key(|&i| orders[i]);
+        let first = self.next_doc;
+        let mut number_of = vec![0u32; fresh.len()];
+        for (rank, &i) in by_time.iter().enumerate() {
+            number_of[i] = first
+                .checked_add(u32::try_from(rank).expect("fewer than 2^32 articles in a batch"))
+                .expect("more than 4 294 967 295 articles inserted");
+        }
+        self.next_doc = first + fresh.len() as u32;
+        let mut fresh: Vec<Option<(Arc<str>, Analysis)>> = fresh.into_iter().map(Some).collect();
+        let fresh: Vec<(Arc<str>, Analysis, i64)> = by_time
+            .iter()
+            .map(|&i| {
+                let (id, a) = fresh[i].take().expect("each once");
+                self.ids.insert(Arc::clone(&id), number_of[i]);
+                (id, a, orders[i])
+            })
+            .collect();
+        let numbers: Vec<Result<u32>> = slots
+            .into_iter()
+            .map(|slot| {
+                Ok(match slot? {
+                    Slot::Known(d) => d,
+                    Slot::Fresh(i) => number_of[i],
+                })
             })
             .collect();
         // 2. Every new article's terms are counted before any is weighed.
-        for (_, a) in &fresh {
+        for (_, a, _) in &fresh {
             self.df.add(&a.terms);
         }
         // Each analysis becomes what is stored, and what is not (the term counts, the full
         // signature) is freed, on the pool's threads, which allocated it.
         let this = &*self;
-        let weighed: Vec<Weighed> = map_owned(fresh, parallel, |(id, a)| {
+        let weighed: Vec<Weighed> = map_owned(fresh, parallel, |(id, a, order)| {
             let vector = this.df.vector(&a.terms, &this.config.terms);
             let top = vector.top(this.config.story.index_terms);
             Weighed {
@@ -210,6 +256,8 @@ impl Detector {
                 signature: a.signature.compact(),
                 vector,
                 top,
+                published: a.published.map(Timestamp::unix_seconds),
+                order,
             }
         });
         // 3. Chunk by chunk: index, find (in parallel), settle (in order).
@@ -226,6 +274,8 @@ impl Detector {
                     signature,
                     vector,
                     top,
+                    published,
+                    order,
                 } = w;
                 push_to(&mut self.exact, content, number);
                 signatures.push((number, signature));
@@ -240,6 +290,8 @@ impl Detector {
                         vector,
                         matched: None,
                         links: None,
+                        published,
+                        order,
                     },
                 );
                 number += 1;
@@ -256,20 +308,24 @@ impl Detector {
             let found: Vec<Finding> = map(&numbered, parallel, |(d, top)| {
                 let doc = &this.docs[d];
                 let sig = this.near.get(d).expect("indexed above");
-                let mut found = this.find(doc.content, sig, &doc.vector, top, *d);
-                found.foreseen = this.foresee(&found, &doc.vector);
+                let mut found = this.find(doc.content, sig, &doc.vector, top, *d, doc.published);
+                found.foreseen = this.foresee(&found, &doc.vector, doc.published);
                 found
             });
             for ((d, _), found) in numbered.into_iter().zip(found) {
-                let decision = self.settle(found, &self.docs[&d].vector);
+                let doc = &self.docs[&d];
+                let decision = self.settle(found, &doc.vector, doc.published);
                 let story = decision.story.unwrap_or(StoryId(u64::from(d)));
-                let matched = decision.matched.map(|m| self.stored_match(m));
+                let matched = decision
+                    .matched
+                    .map(|m| self.stored_match(m, doc.published));
                 let links = self.kept_links(decision.links);
                 let doc = self.docs.get_mut(d).expect("indexed above");
                 doc.story = story;
                 doc.matched = matched;
                 doc.links = Some(links);
                 self.stories.add(story, d);
+                self.place_in_time(d);
             }
         }
         numbers
@@ -417,12 +473,12 @@ mod tests {
             let vector = d.df.vector(&a.terms, &d.config.terms);
             let top = vector.top(d.config.story.index_terms);
             let sig = a.signature.compact();
-            let found = d.find(a.content, sig.as_ref(), &vector, &top, u32::MAX);
-            let decision = d.settle(found, &vector);
+            let found = d.find(a.content, sig.as_ref(), &vector, &top, u32::MAX, None);
+            let decision = d.settle(found, &vector, None);
             let n = d.next_doc;
             d.next_doc += 1;
             let story = decision.story.unwrap_or(StoryId(u64::from(n)));
-            let matched = decision.matched.map(|m| d.stored_match(m));
+            let matched = decision.matched.map(|m| d.stored_match(m, None));
             let links = d.kept_links(decision.links);
             d.near.insert(n, sig).unwrap();
             push_to(&mut d.exact, a.content, n);
@@ -439,6 +495,8 @@ mod tests {
                 vector,
                 matched,
                 links: Some(links),
+                published: None,
+                order: i64::MIN,
             };
             verdicts.push(Ok(doc.verdict()));
             d.docs.insert(n, doc);

@@ -113,6 +113,15 @@ pub struct StoryConfig {
     /// re-clustering merges two groups; over 0. Default 0.72: for a pair of articles, a
     /// similarity 72 % of the geometric mean of their fifth-strongest links.
     pub min_relative_average: f32,
+    /// Stories are time-local: an article with a publication time is a rewrite of (and joins
+    /// the story of) only articles published at most this many hours before or after it, when
+    /// theirs is known. A story is one event as it was reported, and its rewrites and
+    /// summaries run within a news cycle or two; a later development of the same affair, or a
+    /// daily report of the same kind, is another story. Exact and near copies are copies
+    /// whenever they were published (a republished archive piece is still a copy), and their
+    /// verdict says when they cross it ([`Match::beyond_window`](crate::Match::beyond_window)).
+    /// 0 turns this off. Default 72.
+    pub window_hours: u32,
 }
 
 impl Default for StoryConfig {
@@ -126,6 +135,7 @@ impl Default for StoryConfig {
             max_postings: 64,
             neighbour_rank: 5,
             min_relative_average: 0.72,
+            window_hours: 72,
         }
     }
 }

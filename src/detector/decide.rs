@@ -46,19 +46,38 @@ impl Detector {
             .collect()
     }
 
-    /// A decision's match, naming the matched article by its shared id.
-    pub(super) fn stored_match(&self, (d, kind, similarity): (u32, MatchKind, f32)) -> StoredMatch {
+    /// A decision's match, naming the matched article by its shared id, for an article
+    /// published at `published` (Unix seconds), if known.
+    pub(super) fn stored_match(
+        &self,
+        (d, kind, similarity): (u32, MatchKind, f32),
+        published: Option<i64>,
+    ) -> StoredMatch {
+        let doc = &self.docs[&d];
         StoredMatch {
-            id: Arc::clone(&self.docs[&d].id),
+            id: Arc::clone(&doc.id),
             kind,
             similarity,
+            beyond_window: !self.within_window(published, doc.published),
         }
     }
 
-    /// What the tiers find for an article (its content hash, compact signature, term vector
-    /// and the vector's `top` terms, the ones indexed) among the articles numbered under
-    /// `before`: a copy, or the story candidates. Reads only, so the articles of a chunk are
-    /// found in parallel; [`Detector::settle`] then chooses the story.
+    /// Two publication times (Unix seconds) are within
+    /// [`StoryConfig::window_hours`](crate::StoryConfig::window_hours) of each other, or
+    /// one is not known, or there is no window.
+    pub(super) fn within_window(&self, a: Option<i64>, b: Option<i64>) -> bool {
+        let window = i64::from(self.config.story.window_hours) * 3600;
+        match (a, b) {
+            (Some(a), Some(b)) if window > 0 => a.abs_diff(b) <= window as u64,
+            _ => true,
+        }
+    }
+
+    /// What the tiers find for an article (its content hash, compact signature, term vector,
+    /// the vector's `top` terms, the ones indexed, and its publication time) among the
+    /// articles numbered under `before`: a copy, or the story candidates (those within the
+    /// window of time). Reads only, so the articles of a chunk are found in parallel;
+    /// [`Detector::settle`] then chooses the story.
     pub(super) fn find(
         &self,
         content: u64,
@@ -66,6 +85,7 @@ impl Detector {
         vector: &TermVector,
         top: &[u64],
         before: u32,
+        published: Option<i64>,
     ) -> Finding {
         // 1. Exact copies.
         if let Some(d) = self
@@ -105,7 +125,14 @@ impl Detector {
                         .then_some(j)
                 }
             };
-            if let Some(s) = score {
+            // A near copy shares most of its words: two short texts whose signatures agree
+            // by a collision of their 16-bit slots (a handful of shingles each, every slot
+            // one of them) but which share no term are not one.
+            let shares_words = || {
+                let theirs = &self.docs[&d].vector;
+                (theirs.is_empty() && vector.is_empty()) || theirs.cosine(vector) > 0.0
+            };
+            if let Some(s) = score.filter(|_| shares_words()) {
                 let s = s as f32;
                 if best_near.is_none_or(|(bd, bs)| s > bs || (s == bs && d < bd)) {
                     *best_near = Some((d, s));
@@ -129,7 +156,7 @@ impl Detector {
             };
         }
         let links = if self.config.story.enabled {
-            self.story_candidates(&TermLookup::new(vector), top, before)
+            self.story_candidates(&TermLookup::new(vector), top, before, published)
         } else {
             Vec::new()
         };
@@ -151,7 +178,12 @@ impl Detector {
     /// found: a copy joins its original's story; otherwise the article joins the story it
     /// resembles as a whole, if any. Reads the stories of the articles before it, so articles
     /// are settled one after another.
-    pub(super) fn settle(&self, found: Finding, vector: &TermVector) -> Decision {
+    pub(super) fn settle(
+        &self,
+        found: Finding,
+        vector: &TermVector,
+        published: Option<i64>,
+    ) -> Decision {
         if let Some(copy) = found.copy {
             return Decision {
                 story: Some(self.docs[&copy.0].story),
@@ -159,7 +191,7 @@ impl Detector {
                 links: found.links,
             };
         }
-        let (story, matched) = match self.choose_story(&found, vector, None) {
+        let (story, matched) = match self.choose_story(&found, vector, published, None) {
             Some(link) => (
                 Some(link.story),
                 Some((link.best_member, MatchKind::Rewrite, link.best)),
@@ -178,12 +210,17 @@ impl Detector {
     /// settled in order, and settling then reads these instead of computing them on the one
     /// thread. A story that gains members in between is compared with those afresh, and a
     /// similarity is the same whenever it is computed, so the decision does not change.
-    pub(super) fn foresee(&self, found: &Finding, vector: &TermVector) -> Vec<(u32, f32)> {
+    pub(super) fn foresee(
+        &self,
+        found: &Finding,
+        vector: &TermVector,
+        published: Option<i64>,
+    ) -> Vec<(u32, f32)> {
         if found.copy.is_some() {
             return Vec::new();
         }
         let computed = std::cell::RefCell::new(Vec::new());
-        self.choose_story(found, vector, Some(&computed));
+        self.choose_story(found, vector, published, Some(&computed));
         // Each member is compared once (it is in one story, sampled once), so no repeats.
         let mut computed = computed.into_inner();
         computed.sort_unstable_by_key(|&(m, _)| m);
@@ -197,6 +234,7 @@ impl Detector {
         &self,
         found: &Finding,
         vector: &TermVector,
+        published: Option<i64>,
         computed: Option<&std::cell::RefCell<Vec<(u32, f32)>>>,
     ) -> Option<StoryLink> {
         // 3. Rewrites: the story it resembles as a whole. Only stories with at least one strong
@@ -226,12 +264,15 @@ impl Detector {
                     f.binary_search_by_key(&m, |&(n, _)| n).ok().map(|i| f[i].1)
                 })
         };
+        // A member published beyond the window is not the same event, whatever its words.
         let sim = |m: u32| {
             known(m).unwrap_or_else(|| {
+                let doc = &self.docs[&m];
+                if !self.within_window(published, doc.published) {
+                    return 0.0;
+                }
                 let lookup = lookup.get_or_init(|| TermLookup::new(vector));
-                let s = self.docs[&m]
-                    .vector
-                    .similarity_to(lookup, &self.config.terms);
+                let s = doc.vector.similarity_to(lookup, &self.config.terms);
                 if let Some(c) = computed {
                     c.borrow_mut().push((m, s));
                 }
@@ -244,19 +285,25 @@ impl Detector {
     /// [`Detector::story_candidates`] of an indexed article's vector, among the articles
     /// numbered under `before` (the article itself among them when `before` is over its
     /// number).
-    pub(super) fn candidates_of(&self, vector: &TermVector, before: u32) -> Vec<(u32, f32)> {
+    pub(super) fn candidates_of(
+        &self,
+        vector: &TermVector,
+        before: u32,
+        published: Option<i64>,
+    ) -> Vec<(u32, f32)> {
         let top = vector.top(self.config.story.index_terms);
-        self.story_candidates(&TermLookup::new(vector), &top, before)
+        self.story_candidates(&TermLookup::new(vector), &top, before, published)
     }
 
     /// Articles sharing enough heavy terms, with their cosine, most shared terms first.
     /// Only articles numbered under `before` count, as when an article numbered `before` was
-    /// decided (`u32::MAX`: all).
+    /// decided (`u32::MAX`: all), and only those published within the window of `published`.
     pub(super) fn story_candidates(
         &self,
         query: &TermLookup<'_>,
         top: &[u64],
         before: u32,
+        published: Option<i64>,
     ) -> Vec<(u32, f32)> {
         let cap = self.config.story.max_postings;
         let min = self.config.story.min_shared_terms as u32;
@@ -273,6 +320,9 @@ impl Detector {
             }
             tally.counts().filter(|&(_, n)| n >= min).collect()
         });
+        if published.is_some() && self.config.story.window_hours > 0 {
+            c.retain(|(d, _)| self.within_window(published, self.docs[d].published));
+        }
         c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         c.truncate(self.config.story.max_candidates);
         // Fetch every candidate's vector first, with loads that do not wait on each other, so

@@ -39,11 +39,17 @@ use xxhash_rust::xxh3::Xxh3;
 /// [`StoryConfig::min_relative_average`](crate::StoryConfig::min_relative_average), and a
 /// signature's slots are one byte string, two little-endian bytes a slot, instead of a
 /// varint each (a file is about a fifth smaller). Version 7: the configuration has
-/// [`TermConfig::figure_boost`](crate::terms::TermConfig::figure_boost).
+/// [`TermConfig::figure_boost`](crate::terms::TermConfig::figure_boost). Version 8: each
+/// article keeps its publication time ([`ArticleRecord::published`]) and each match whether it
+/// crosses the window ([`Match::beyond_window`](crate::Match::beyond_window)); the
+/// configuration has [`TermConfig::day_conflict`](crate::terms::TermConfig::day_conflict),
+/// [`TermConfig::min_common_terms`](crate::terms::TermConfig::min_common_terms) and
+/// [`StoryConfig::window_hours`](crate::StoryConfig::window_hours); dates in the text are
+/// kept as calendar days when the publication time is known.
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
 /// of anything saved (the configuration included) is a new version.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 const MAGIC: [u8; 8] = *b"copydesk";
 const HEADER: usize = 16;
@@ -81,6 +87,7 @@ struct DocRef<'a> {
     vector: &'a TermVector,
     verdict: Verdict,
     links: Option<&'a [(u32, f32)]>,
+    published: Option<crate::Timestamp>,
 }
 
 #[derive(serde::Deserialize)]
@@ -93,6 +100,7 @@ struct Doc {
     vector: TermVector,
     verdict: Verdict,
     links: Option<Vec<(u32, f32)>>,
+    published: Option<crate::Timestamp>,
 }
 
 impl From<Doc> for ArticleRecord {
@@ -106,6 +114,7 @@ impl From<Doc> for ArticleRecord {
             vector: d.vector,
             verdict: d.verdict,
             links: d.links,
+            published: d.published,
         }
     }
 }
@@ -242,6 +251,7 @@ impl Detector {
                     vector: &d.vector,
                     verdict: d.verdict(),
                     links: d.links.as_deref(),
+                    published: d.published.map(crate::Timestamp::from_unix_seconds),
                 })
                 .collect(),
         };
@@ -749,7 +759,7 @@ mod tests {
         let got = got.join(" ");
         assert_eq!(
             (FORMAT_VERSION, got.as_str()),
-            (7, PINNED_FIELDS),
+            (8, PINNED_FIELDS),
             "the saved fields changed: bump FORMAT_VERSION and update PINNED_FIELDS"
         );
     }
@@ -773,41 +783,47 @@ mod tests {
         let json = serde_json::to_vec(&records).unwrap();
         assert_eq!(
             (FORMAT_VERSION, xxhash_rust::xxh3::xxh3_64(&json)),
-            (7, PINNED_VALUES),
+            (8, PINNED_VALUES),
             "the saved values changed: bump FORMAT_VERSION and update PINNED_VALUES"
         );
     }
 
-    /// XXH3-64 of three sample records in JSON, in format versions 5 and 6. Changed within the
+    /// XXH3-64 of three sample records in JSON, in format version 8. (In versions 5 and 6 it
+    /// changed within the
     /// version once, when the detector stopped densifying the slots its bands do not read
     /// (`MinHasher::sketch_for_bands`): those slots now stay empty, and no estimate or band
     /// key reads their values, so files written before and after load and compare alike
     /// (`sketch_for_bands_estimates_as_sketch` in tests/properties.rs).
-    const PINNED_VALUES: u64 = 14_690_499_233_750_839_547;
+    const PINNED_VALUES: u64 = 9_177_816_566_662_717_931;
 
-    /// The configuration's and a record's fields in format version 6, sorted. (Version 4
+    /// The configuration's and a record's fields in format version 8, sorted. (Version 4
     /// added `record.links`; version 5 changed values, not fields; version 6 added
-    /// `story.neighbour_rank` and `story.min_relative_average`.)
+    /// `story.neighbour_rank` and `story.min_relative_average`; version 8 the publication
+    /// time, the window and the new term rules.)
     const PINNED_FIELDS: &str = concat!(
-        "lsh lsh.bands lsh.rows max_article_bytes min_containment_shingles ",
-        "minhash minhash.algorithm minhash.seed minhash.slots near_copy ",
-        "near_copy_containment near_copy_cosine normalize ",
-        "normalize.fold_acronyms normalize.join_hyphens ",
-        "normalize.strip_boilerplate record.content record.id record.links ",
-        "record.number record.signature record.signature.shingles ",
-        "record.signature.slots record.story record.vector record.vector.data ",
-        "record.vector.days record.vector.months record.vector.terms ",
-        "record.vector.years record.verdict record.verdict.matched ",
+        "lsh lsh.bands lsh.rows max_article_bytes ",
+        "min_containment_shingles minhash minhash.algorithm ",
+        "minhash.seed minhash.slots near_copy near_copy_containment ",
+        "near_copy_cosine normalize normalize.fold_acronyms ",
+        "normalize.join_hyphens normalize.strip_boilerplate ",
+        "record.content record.id record.links record.number ",
+        "record.published record.signature record.signature.shingles ",
+        "record.signature.slots record.story record.vector ",
+        "record.vector.data record.vector.days record.vector.months ",
+        "record.vector.terms record.vector.years record.verdict ",
+        "record.verdict.matched record.verdict.matched.beyond_window ",
         "record.verdict.matched.id record.verdict.matched.kind ",
         "record.verdict.matched.similarity record.verdict.story ",
         "shingle shingle.kind shingle.kind.words ",
         "shingle.kind.words.k shingle.seed story story.enabled ",
         "story.index_terms story.linkage story.linkage.max_compared ",
-        "story.linkage.min_average story.linkage.min_link story.max_candidates ",
-        "story.max_postings story.min_relative_average story.min_shared_terms ",
-        "story.neighbour_rank terms terms.figure_boost terms.lede_words ",
-        "terms.max_terms terms.month_conflict terms.name_boost ",
-        "terms.shared_day_boost terms.year_conflict",
+        "story.linkage.min_average story.linkage.min_link ",
+        "story.max_candidates story.max_postings ",
+        "story.min_relative_average story.min_shared_terms ",
+        "story.neighbour_rank story.window_hours terms ",
+        "terms.day_conflict terms.figure_boost terms.lede_words ",
+        "terms.max_terms terms.min_common_terms terms.month_conflict ",
+        "terms.name_boost terms.shared_day_boost terms.year_conflict",
     );
 
     #[test]

@@ -64,7 +64,7 @@ impl Detector {
             docs.sort_unstable();
             for &d in &docs {
                 let doc = &self.docs[&d];
-                for (c, sim) in self.candidates_of(&doc.vector, u32::MAX) {
+                for (c, sim) in self.candidates_of(&doc.vector, u32::MAX, doc.published) {
                     let other = self.docs[&c].story;
                     if sim >= linkage.min_average && other != doc.story {
                         pairs.push((doc.story.min(other), doc.story.max(other)));
@@ -86,9 +86,12 @@ impl Detector {
                 let (mut sum, mut n, mut ok) = (0f32, 0usize, true);
                 'pairs: for &x in &ma {
                     for &y in &mb {
-                        let s = self.docs[&x]
-                            .vector
-                            .similarity(&self.docs[&y].vector, &self.config.terms);
+                        let (dx, dy) = (&self.docs[&x], &self.docs[&y]);
+                        let s = if self.within_window(dx.published, dy.published) {
+                            dx.vector.similarity(&dy.vector, &self.config.terms)
+                        } else {
+                            0.0
+                        };
                         sum += s;
                         n += 1;
                         // Stop once a pair is too weak or the average is out of reach.
@@ -128,7 +131,7 @@ impl Detector {
                     let doc = self.docs.get_mut(d).expect("member is indexed");
                     doc.story = old;
                 }
-                self.rematch_founder(young);
+                self.order_story(old, None);
                 merged_into.push(old);
                 merged_now += 1;
             }
@@ -273,8 +276,10 @@ impl Detector {
     /// earlier articles, on rayon's pool when there is one, and keeps them for the next run.
     pub(super) fn find_lost_links(&mut self) {
         let lost = |&(d, doc): &(u32, &Doc)| {
-            (doc.links.is_none() && !Self::is_copy(doc))
-                .then(|| (d, self.kept_links(self.candidates_of(&doc.vector, d))))
+            (doc.links.is_none() && !Self::is_copy(doc)).then(|| {
+                let links = self.candidates_of(&doc.vector, d, doc.published);
+                (d, self.kept_links(links))
+            })
         };
         let docs: Vec<(u32, &Doc)> = self.docs.iter().collect();
         let found: Vec<Option<(u32, Links)>> = map(&docs, true, lost);
@@ -343,12 +348,21 @@ impl Detector {
             }
         };
 
-        // Each article's final group, named by its first article: a group is named by its
-        // lowest item, and items are in the order of the articles' numbers.
+        // Each group's first article, by time then arrival (items are in the order of the
+        // articles' numbers, so without times its lowest item), which names its story.
+        let key = |i: usize| self.docs[&numbers[i]].key(numbers[i]);
+        let mut head: Vec<u32> = (0..n as u32).collect();
+        for (i, &root) in group.iter().enumerate() {
+            let root = root as usize;
+            if key(i) < key(head[root] as usize) {
+                head[root] = i as u32;
+            }
+        }
+        let head_of = |i: usize| head[group[i] as usize] as usize;
         let mut stories = Stories::default();
         let mut was = Vec::with_capacity(n);
         for (i, &d) in numbers.iter().enumerate() {
-            let story = StoryId(u64::from(numbers[group[i] as usize]));
+            let story = StoryId(u64::from(numbers[head_of(i)]));
             let doc = self.docs.get_mut(d).expect("numbered from docs");
             was.push(doc.story);
             doc.story = story;
@@ -358,28 +372,28 @@ impl Detector {
 
         // Each verdict made to agree with its story: the first article of a story matched
         // none, any other one an earlier member. Matches given on insertion stand where they
-        // still do (a copy always: it is tied to its original).
+        // still do (a copy's, unless its original was published after it: a copy is tied to
+        // its original, so in its story).
         let this = &*self;
         let fixes: Vec<Option<Option<StoredMatch>>> = map(&numbers, true, |&d| {
             let i = at(d).expect("numbered from docs") as usize;
             let doc = &this.docs[&d];
-            // A copy is tied to its original, an earlier article, so it is in its original's
-            // story and not the first of it (or its original was removed since, and the
-            // match is left as it was given): nothing to look up.
-            if Self::is_copy(doc) {
-                return None;
-            }
-            let first = group[i] as usize == i;
+            let first = head_of(i) == i;
             // The matched article's number; `None` inside when it has been removed since,
             // and the match is left as it was given.
             let target = doc.matched.as_ref().map(|m| this.ids.get(&*m.id).copied());
             match (first, target) {
                 (true, None) | (_, Some(None)) => None,
                 (true, Some(Some(_))) => Some(None),
-                (false, Some(Some(t))) if this.docs[&t].story == doc.story => None,
+                (false, Some(Some(t)))
+                    if this.docs[&t].story == doc.story && this.docs[&t].key(t) < doc.key(d) =>
+                {
+                    None
+                }
                 (false, _) => {
-                    let founder = numbers[group[i] as usize];
-                    Some(Some(this.stored_match(this.match_in_story(doc, founder))))
+                    let founder = numbers[head_of(i)];
+                    let found = this.earlier_match(doc, d, founder);
+                    Some(Some(this.stored_match(found, doc.published)))
                 }
             }
         });
@@ -395,40 +409,6 @@ impl Detector {
             };
             changed(&doc.id, &|| verdict(was, before.as_ref()), moved);
         }
-    }
-
-    /// After story `young` has merged into an older one, makes its first article (if still
-    /// indexed; it matched none, as a story's first) match an earlier member of the story it
-    /// is now in, if there is one ([`Detector::match_in_story`]).
-    pub(super) fn rematch_founder(&mut self, young: StoryId) {
-        let Ok(d) = u32::try_from(young.0) else {
-            return;
-        };
-        let Some(doc) = self.docs.get(d).filter(|doc| doc.matched.is_none()) else {
-            return;
-        };
-        let members = self.stories.members(doc.story).unwrap_or_default();
-        let Some(&first) = members.iter().filter(|&&m| m < d).min() else {
-            return;
-        };
-        let matched = self.stored_match(self.match_in_story(doc, first));
-        self.docs.get_mut(d).expect("indexed").matched = Some(matched);
-    }
-
-    /// The match of `doc`, which is not the first of its story, within its story (whose
-    /// first article is `founder`): the strongest of its links to the story's members (links
-    /// go to earlier articles), ties to the earliest; else, linked to the story only through
-    /// later articles, the founder, with their cosine.
-    pub(super) fn match_in_story(&self, doc: &Doc, founder: u32) -> (u32, MatchKind, f32) {
-        let links = doc.links.as_deref().unwrap_or_default().iter();
-        let best = links
-            .copied()
-            .filter(|&(c, _)| self.docs.get(c).is_some_and(|o| o.story == doc.story))
-            // The strongest; of equals, the earliest.
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-        let (of, similarity) =
-            best.unwrap_or_else(|| (founder, self.docs[&founder].vector.cosine(&doc.vector)));
-        (of, MatchKind::Rewrite, similarity)
     }
 }
 

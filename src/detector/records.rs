@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::hash::push_to;
 use crate::minhash::CompactSignature;
 use crate::terms::TermVector;
+use crate::time::Timestamp;
 use std::sync::Arc;
 
 /// an application stores to rebuild the detector later with [`Detector::restore`], article by
@@ -41,6 +42,9 @@ pub struct ArticleRecord {
     /// format such as JSON); recluster then looks them up.
     #[cfg_attr(feature = "serde", serde(default))]
     pub links: Option<Vec<(u32, f32)>>,
+    /// When it was published, if known.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub published: Option<Timestamp>,
 }
 
 impl Detector {
@@ -69,6 +73,7 @@ impl Detector {
             vector: doc.vector.clone(),
             verdict: doc.verdict(),
             links: doc.links.as_deref().map(<[_]>::to_vec),
+            published: doc.published.map(Timestamp::from_unix_seconds),
         })
     }
 
@@ -101,6 +106,7 @@ impl Detector {
             vector,
             verdict,
             links,
+            published,
         } = record;
         if self.ids.contains_key(id.as_str()) {
             return Err(ErrorKind::IdConflict { id }.into());
@@ -159,7 +165,13 @@ impl Detector {
                 .map_or_else(|| m.id.as_str().into(), |(k, _)| Arc::clone(k)),
             kind: m.kind,
             similarity: m.similarity,
+            beyond_window: m.beyond_window,
         });
+        let published = published.map(Timestamp::unix_seconds);
+        // Restored in the order of their numbers, articles without a time take their place
+        // as they did when inserted.
+        let order = published.unwrap_or(self.latest);
+        self.latest = self.latest.max(order);
         self.docs.insert(
             number,
             Doc {
@@ -169,6 +181,8 @@ impl Detector {
                 vector,
                 matched,
                 links: links.map(Vec::into_boxed_slice),
+                published,
+                order,
             },
         );
         self.next_doc = self.next_doc.max(number + 1);

@@ -41,6 +41,11 @@ pub struct Match {
     /// (or containment, when that decided) for a near copy; the term-vector cosine for a
     /// rewrite.
     pub similarity: f32,
+    /// The two were published further apart than
+    /// [`StoryConfig::window_hours`](crate::StoryConfig::window_hours): only an exact or near
+    /// copy links across it (a republished piece).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub beyond_window: bool,
 }
 
 /// What the detector says about one article.
@@ -69,6 +74,7 @@ pub(super) struct StoredMatch {
     pub(super) id: Arc<str>,
     pub(super) kind: MatchKind,
     pub(super) similarity: f32,
+    pub(super) beyond_window: bool,
 }
 
 /// The verdict of an article in `story`, matched (or not) as `matched` says.
@@ -79,6 +85,7 @@ pub(super) fn verdict(story: StoryId, matched: Option<&StoredMatch>) -> Verdict 
             id: m.id.to_string(),
             kind: m.kind,
             similarity: m.similarity,
+            beyond_window: m.beyond_window,
         }),
     }
 }

@@ -2,7 +2,15 @@
 //! [`TermLookup`], one vector in a probe table to compare it with many others. Comparing only:
 //! how terms are counted and weighed is the parent module's.
 
-use super::{TermConfig, MAX_DAYS, MAX_YEARS};
+use super::{dates, TermConfig, MAX_DAYS, MAX_YEARS};
+
+/// The most similarity two articles sharing fewer than [`TermConfig::min_common_terms`]
+/// terms can have: a weak link (over the default [`Linkage::min_link`], 0.1), which never
+/// joins a story alone (under [`Linkage::min_average`], 0.25, by half).
+///
+/// [`Linkage::min_link`]: crate::cluster::Linkage::min_link
+/// [`Linkage::min_average`]: crate::cluster::Linkage::min_average
+pub const FEW_TERMS_CAP: f32 = 0.12;
 
 /// The stored weight that stands for 1.0.
 pub(super) const WEIGHT_ONE: f32 = 65_535.0;
@@ -128,9 +136,23 @@ impl TermVector {
         self.months != 0 && other.months != 0 && self.months & other.months == 0
     }
 
-    /// Both articles name one day of one month.
+    /// Both articles name one day: the same day of a month, or (dates resolved against
+    /// publication times) calendar days at most one apart.
     pub fn share_a_day(&self, other: &TermVector) -> bool {
-        self.day_iter().any(|d| other.day_iter().any(|e| e == d))
+        self.day_iter()
+            .any(|d| other.day_iter().any(|e| dates::same_day(d, e)))
+    }
+
+    /// Both articles name calendar days (resolved against their publication times), and
+    /// none in common ([`TermVector::share_a_day`]).
+    pub fn days_conflict(&self, other: &TermVector) -> bool {
+        self.resolved_days() && other.resolved_days() && !self.share_a_day(other)
+    }
+
+    /// The article names a calendar day: a date resolved against its publication time.
+    fn resolved_days(&self) -> bool {
+        // Codes are sorted: resolved ones last.
+        self.day_iter().last().is_some_and(|d| d >= dates::ABSOLUTE)
     }
 
     /// The years the article mentions, sorted.
@@ -145,22 +167,37 @@ impl TermVector {
             && !self.year_iter().any(|y| other.year_iter().any(|z| z == y))
     }
 
-    /// The story tier's similarity: [`TermVector::cosine`], times
-    /// [`TermConfig::year_conflict`] when [the years conflict](TermVector::years_conflict).
+    /// The story tier's similarity: [`TermVector::cosine`], 0 when the two share fewer than
+    /// [`TermConfig::min_common_terms`] terms, and adjusted by the dates they name: times
+    /// [`TermConfig::year_conflict`] when [the years conflict](TermVector::years_conflict),
+    /// [`TermConfig::month_conflict`] and [`TermConfig::day_conflict`] likewise, and
+    /// [`TermConfig::shared_day_boost`] when they [share a day](TermVector::share_a_day).
     pub fn similarity(&self, other: &TermVector, config: &TermConfig) -> f32 {
-        self.dated(other, self.cosine(other), config)
+        let (dot, common) = self.dot_and_common(other);
+        self.dated(other, dot_to_cosine(dot), common, config)
     }
 
     /// [`TermVector::similarity`] with `query`, through its [lookup table](TermLookup): the
     /// same value, faster when one article is compared with many.
     pub fn similarity_to(&self, query: &TermLookup<'_>, config: &TermConfig) -> f32 {
-        self.dated(query.vector, query.cosine(self), config)
+        let (dot, common) = query.dot_and_common(self);
+        self.dated(query.vector, dot_to_cosine(dot), common, config)
     }
 
-    /// Cosine `c` adjusted by what the two articles' dates say.
-    pub(super) fn dated(&self, other: &TermVector, mut c: f32, config: &TermConfig) -> f32 {
+    /// Cosine `c` over `common` shared terms, adjusted by the evidence rule and by what the
+    /// two articles' dates say.
+    pub(super) fn dated(
+        &self,
+        other: &TermVector,
+        mut c: f32,
+        common: usize,
+        config: &TermConfig,
+    ) -> f32 {
         if c == 0.0 {
             return c;
+        }
+        if common < config.min_common_terms {
+            c = c.min(FEW_TERMS_CAP);
         }
         if config.year_conflict < 1.0 && self.years_conflict(other) {
             c *= config.year_conflict;
@@ -168,8 +205,12 @@ impl TermVector {
         if config.month_conflict < 1.0 && self.months_conflict(other) {
             c *= config.month_conflict;
         }
-        if config.shared_day_boost > 1.0 && self.share_a_day(other) {
-            c = (c * config.shared_day_boost).min(1.0);
+        if self.days != 0 && other.days != 0 {
+            if self.share_a_day(other) {
+                c = (c * config.shared_day_boost).min(1.0);
+            } else if self.resolved_days() && other.resolved_days() {
+                c *= config.day_conflict;
+            }
         }
         c
     }
@@ -195,17 +236,25 @@ impl TermVector {
 
     /// Cosine similarity, 0 to 1 (both vectors are unit length with positive weights).
     pub fn cosine(&self, other: &TermVector) -> f32 {
+        dot_to_cosine(self.dot_and_common(other).0)
+    }
+
+    /// The dot product of the stored weights, and how many terms the two share.
+    fn dot_and_common(&self, other: &TermVector) -> (u64, usize) {
         let (a, b) = (self.term_hashes(), other.term_hashes());
         let (aw, bw) = (self.halves(), other.halves());
-        let (mut i, mut j, mut dot) = (0, 0, 0u64);
+        let (mut i, mut j, mut dot, mut common) = (0, 0, 0u64, 0);
         // A merge of the two sorted hash lists that advances without branching on the order.
         while i < a.len() && j < b.len() {
             let (x, y) = (a[i], b[j]);
-            dot += u64::from(x == y) * u64::from(half(aw, i)) * u64::from(half(bw, j));
+            // A term of weight 0 on either side is not shared.
+            let product = u64::from(x == y) * u64::from(half(aw, i)) * u64::from(half(bw, j));
+            dot += product;
+            common += usize::from(product != 0);
             i += usize::from(x <= y);
             j += usize::from(x >= y);
         }
-        dot_to_cosine(dot)
+        (dot, common)
     }
 
     /// The `n` heaviest terms, heaviest first (ties by hash), as the (32-bit) hashes
@@ -289,8 +338,14 @@ impl<'a> TermLookup<'a> {
 
     /// [`TermVector::cosine`] of the table's vector with `other`.
     pub fn cosine(&self, other: &TermVector) -> f32 {
+        dot_to_cosine(self.dot_and_common(other).0)
+    }
+
+    /// The dot product of the stored weights with `other`'s, and how many terms they share.
+    fn dot_and_common(&self, other: &TermVector) -> (u64, usize) {
         let halves = other.halves();
         let mut dot = 0u64;
+        let mut common = 0;
         for (i, &t) in other.term_hashes().iter().enumerate() {
             let mut s = t as usize & self.mask;
             loop {
@@ -299,12 +354,14 @@ impl<'a> TermLookup<'a> {
                     break;
                 }
                 if k == t {
-                    dot += u64::from(w) * u64::from(half(halves, i));
+                    let product = u64::from(w) * u64::from(half(halves, i));
+                    dot += product;
+                    common += usize::from(product != 0);
                     break;
                 }
                 s = (s + 1) & self.mask;
             }
         }
-        dot_to_cosine(dot)
+        (dot, common)
     }
 }

@@ -1,0 +1,191 @@
+//! Dates in an article's text: the words that name a month, a weekday or a day relative to
+//! publication, in English, French, German and Spanish, and the codes the term vectors keep
+//! for the dates they make.
+//!
+//! A date is kept as a 16-bit code. Without a publication time, `3 May` is only a day of a
+//! month: `month · 32 + day`, under [`ABSOLUTE`]. With one, the dates an article names are
+//! resolved to calendar days: `May 3` to the nearest 3 May (looking back up to about ten months
+//! and ahead up to about two, as news does), `Tuesday` to the last Tuesday on or before the day
+//! of publication, `yesterday` to the day before. A resolved date is `ABSOLUTE` plus its day
+//! counted from 1970-01-01 (so 1970 to 2146). Two codes name the same day when both are
+//! resolved and at most a day apart (time zones, and a report filed after midnight), or when
+//! their days of a month agree.
+
+use crate::time::{civil_from_days, days_from_civil, weekday};
+
+/// Codes from here on are resolved days: `ABSOLUTE + days since 1970-01-01`.
+pub(crate) const ABSOLUTE: u16 = 1024;
+
+/// A month's number from a normalised word. English and German write month names with a
+/// capital (so the verb `may` and the noun `march` are not months, nor is `Mars` the planet
+/// when lowercase French is meant); French and Spanish in lower case.
+pub(crate) fn month(token: &str, capitalized: bool) -> Option<u8> {
+    if capitalized {
+        let m = match token {
+            "january" | "jan" | "januar" | "jänner" => 1,
+            "february" | "feb" | "februar" => 2,
+            "march" | "mar" | "märz" | "maerz" => 3,
+            "april" | "apr" => 4,
+            "may" | "mai" => 5,
+            "june" | "jun" | "juni" => 6,
+            "july" | "jul" | "juli" => 7,
+            "august" | "aug" => 8,
+            "september" | "sep" | "sept" => 9,
+            "october" | "oct" | "oktober" | "okt" => 10,
+            "november" | "nov" => 11,
+            "december" | "dec" | "dezember" | "dez" => 12,
+            _ => return None,
+        };
+        return Some(m);
+    }
+    Some(match token {
+        "janvier" | "enero" => 1,
+        "février" | "fevrier" | "febrero" => 2,
+        "mars" | "marzo" => 3,
+        "avril" | "abril" => 4,
+        "mai" | "mayo" => 5,
+        "juin" | "junio" => 6,
+        "juillet" | "julio" => 7,
+        "août" | "aout" | "agosto" => 8,
+        "septembre" | "septiembre" | "setiembre" => 9,
+        "octobre" | "octubre" => 10,
+        "novembre" | "noviembre" => 11,
+        "décembre" | "decembre" | "diciembre" => 12,
+        _ => return None,
+    })
+}
+
+/// A weekday, 0 for Monday to 6 for Sunday, from a normalised word: English and German
+/// capitalised, French and Spanish lowercase (so that `Domingo`, a name, is not Sunday).
+/// Abbreviations are left out: `Sun`, `Sat` and `Wed` are papers and words.
+pub(crate) fn weekday_name(token: &str, capitalized: bool) -> Option<u8> {
+    if capitalized {
+        return Some(match token {
+            "monday" | "montag" => 0,
+            "tuesday" | "dienstag" => 1,
+            "wednesday" | "mittwoch" => 2,
+            "thursday" | "donnerstag" => 3,
+            "friday" | "freitag" => 4,
+            "saturday" | "samstag" | "sonnabend" => 5,
+            "sunday" | "sonntag" => 6,
+            _ => return None,
+        });
+    }
+    Some(match token {
+        "lundi" | "lunes" => 0,
+        "mardi" | "martes" => 1,
+        "mercredi" | "miércoles" | "miercoles" => 2,
+        "jeudi" | "jueves" => 3,
+        "vendredi" | "viernes" => 4,
+        "samedi" | "sábado" | "sabado" => 5,
+        "dimanche" | "domingo" => 6,
+        _ => return None,
+    })
+}
+
+/// A day relative to publication, in days, from a normalised word: `today`, `yesterday`,
+/// `tomorrow` and their French, German and Spanish words. (Spanish `mañana` is also "morning",
+/// and German `Morgen` capitalised is: only lowercase `morgen` counts.)
+pub(crate) fn relative_day(token: &str, capitalized: bool) -> Option<i8> {
+    Some(match token {
+        "today" | "tonight" | "aujourd'hui" | "aujourd" | "heute" | "hoy" => 0,
+        "yesterday" | "hier" | "gestern" | "ayer" => -1,
+        "tomorrow" | "demain" => 1,
+        "morgen" if !capitalized => 1,
+        "vorgestern" | "anteayer" | "avant-hier" | "avanthier" => -2,
+        _ => return None,
+    })
+}
+
+/// Words that may stand between a day and its month: `4 de marzo`, `the 4th of March`.
+pub(crate) fn joins_day_and_month(token: &str) -> bool {
+    matches!(token, "de" | "of")
+}
+
+/// The code of an unresolved day of a month.
+pub(crate) fn month_day(month: u8, day: u8) -> u16 {
+    u16::from(month) * 32 + u16::from(day)
+}
+
+/// The code of a resolved day, if it is in range.
+pub(crate) fn absolute(day: i64) -> Option<u16> {
+    u16::try_from(day)
+        .ok()
+        .and_then(|d| d.checked_add(ABSOLUTE))
+}
+
+/// The day of a month `month`/`day`, without a year, resolved against the day of publication:
+/// the nearest such date from about ten months before to about two after.
+pub(crate) fn resolve_month_day(month: u8, day: u8, published: i64) -> Option<i64> {
+    let (year, _, _) = civil_from_days(published);
+    (year - 1..=year + 1)
+        .filter(|&y| u32::from(day) <= crate::time::days_in_month(y, u32::from(month)))
+        .map(|y| days_from_civil(y, u32::from(month), u32::from(day)))
+        .filter(|&d| (-310..=62).contains(&(d - published)))
+        .min_by_key(|&d| (d - published).abs())
+}
+
+/// The last day named `weekday` on or before the day of publication.
+pub(crate) fn resolve_weekday(weekday_no: u8, published: i64) -> i64 {
+    let back = (i64::from(weekday(published)) - i64::from(weekday_no)).rem_euclid(7);
+    published - back
+}
+
+/// A code's day of a month, as `month · 32 + day`.
+fn as_month_day(code: u16) -> u16 {
+    if code < ABSOLUTE {
+        return code;
+    }
+    let (_, m, d) = civil_from_days(i64::from(code - ABSOLUTE));
+    month_day(m as u8, d as u8)
+}
+
+/// Two codes name the same day: both resolved and at most a day apart, or the same day of a
+/// month.
+pub(crate) fn same_day(a: u16, b: u16) -> bool {
+    if a >= ABSOLUTE && b >= ABSOLUTE {
+        return a.abs_diff(b) <= 1;
+    }
+    as_month_day(a) == as_month_day(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekdays_resolve_to_the_last_one() {
+        // Wednesday 7 January 2026.
+        let wed = days_from_civil(2026, 1, 7);
+        assert_eq!(civil_from_days(resolve_weekday(1, wed)), (2026, 1, 6));
+        assert_eq!(resolve_weekday(2, wed), wed, "the day itself");
+        assert_eq!(civil_from_days(resolve_weekday(3, wed)), (2026, 1, 1));
+    }
+
+    #[test]
+    fn days_of_a_month_resolve_to_the_nearest() {
+        let p = days_from_civil(2026, 1, 7);
+        let at = |m, d| resolve_month_day(m, d, p).map(civil_from_days);
+        assert_eq!(at(1, 6), Some((2026, 1, 6)));
+        assert_eq!(at(12, 30), Some((2025, 12, 30)), "last year's December");
+        assert_eq!(at(2, 20), Some((2026, 2, 20)), "ahead, within two months");
+        assert_eq!(
+            at(6, 1),
+            Some((2025, 6, 1)),
+            "further back rather than ahead"
+        );
+        assert_eq!(at(2, 30), None);
+    }
+
+    #[test]
+    fn codes_name_the_same_day() {
+        let day = days_from_civil(2026, 3, 4);
+        let a = absolute(day).unwrap();
+        assert!(same_day(a, absolute(day + 1).unwrap()));
+        assert!(!same_day(a, absolute(day + 2).unwrap()));
+        assert!(same_day(a, month_day(3, 4)));
+        assert!(!same_day(a, month_day(3, 5)));
+        assert!(same_day(month_day(3, 4), month_day(3, 4)));
+        assert_eq!(absolute(-1), None);
+    }
+}
