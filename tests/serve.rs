@@ -120,7 +120,7 @@ fn every_route_and_error() {
     assert_eq!(v["error"]["code"], "id_conflict", "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains("ap-1"));
     // A near copy from another outlet joins the story.
-    let copy = json!({"id": "paper-9", "text": format!("{text} One more closing line."), "source": "Paper", "published_at": 1_763_600_000});
+    let copy = json!({"id": "paper-9", "text": format!("{text} One more closing line."), "source": "Paper", "published_at": 1_795_170_000});
     let (s, v) = call(
         &a,
         "POST",
@@ -136,7 +136,7 @@ fn every_route_and_error() {
     let (s, v) = call(&a, "GET", &server.url("/articles/paper-9"), None);
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["source"], "Paper");
-    assert_eq!(v["published_at"], "2025-11-20T00:53:20Z");
+    assert_eq!(v["published_at"], "2026-11-20T10:20:00Z");
     let story = first["story"].as_u64().unwrap();
     let (s, v) = call(&a, "GET", &server.url(&format!("/stories/{story}")), None);
     assert_eq!(s, 200, "{v}");
@@ -305,7 +305,7 @@ fn a_restart_rebuilds_the_index_from_the_store() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("schema version 3") && err.contains("reads versions 4 and 5"),
+        err.contains("schema version 3") && err.contains("reads versions 4 to 6"),
         "{err}"
     );
     let conn = rusqlite::Connection::open(&db).unwrap();

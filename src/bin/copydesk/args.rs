@@ -24,6 +24,11 @@ pub(crate) struct InputArgs {
     /// Skip broken JSONL lines (reported and counted) instead of stopping at the first.
     #[arg(long)]
     pub(crate) skip_invalid: bool,
+    /// JSONL field holding the publication time (ISO 8601, RFC 2822 or Unix seconds); by
+    /// default the first of published_at, published, date, pubDate, datePublished, timestamp
+    /// present. `none` reads no time: arrival order decides which version is first.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) time_field: Option<String>,
 }
 
 /// How the articles go in, and whether their stories are revised once all are in: shared by
@@ -207,6 +212,13 @@ impl InputArgs {
         Fields {
             id: self.id_field.clone(),
             text: self.text_field.clone(),
+            time: self.time_field.as_ref().map(|f| {
+                if f == "none" {
+                    String::new()
+                } else {
+                    f.clone()
+                }
+            }),
             ..Fields::default()
         }
     }

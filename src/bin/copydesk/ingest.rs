@@ -45,7 +45,14 @@ pub(crate) fn insert_all(
             |batch| {
                 batch
                     .iter()
-                    .map(|a| detector.insert(&a.id, &a.text))
+                    .map(|a| {
+                        let article = copydesk::Article {
+                            id: &a.id,
+                            text: &a.text,
+                            published: a.published,
+                        };
+                        detector.insert_article(&article)
+                    })
                     .collect()
             },
             each,
@@ -77,7 +84,7 @@ pub(crate) fn insert_all(
             let batch = read_batch(articles, BATCH_ARTICLES, &mut failed);
             let analyses: Vec<_> = batch
                 .par_iter()
-                .map(|a| analyzer.analyze(&a.text))
+                .map(|a| analyzer.analyze_at(&a.text, a.published))
                 .collect();
             if inserting {
                 let (done, verdicts) = decided.recv().expect("the inserting thread answers");

@@ -1,7 +1,9 @@
 //! Reading articles from folders, single files, JSONL files and stdin, one at a time, so that
 //! memory follows the index and not the input.
 
+use crate::when;
 use anyhow::{bail, Context, Result};
+use copydesk::Timestamp;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -17,6 +19,8 @@ pub struct Article {
     pub cluster: Option<String>,
     /// The topic, when a topic field was asked for and present.
     pub topic: Option<String>,
+    /// When it was published, if the input says.
+    pub published: Option<Timestamp>,
 }
 
 /// How to read JSONL lines.
@@ -26,6 +30,9 @@ pub struct Fields {
     pub text: String,
     pub cluster: Option<String>,
     pub topic: Option<String>,
+    /// The field holding the publication time: `None` for the first of
+    /// [`when::TIME_FIELDS`] present; `Some("")` to read no time.
+    pub time: Option<String>,
 }
 
 impl Default for Fields {
@@ -35,6 +42,7 @@ impl Default for Fields {
             text: "text".into(),
             cluster: None,
             topic: None,
+            time: None,
         }
     }
 }
@@ -207,6 +215,7 @@ impl Articles {
                         origin: path.display().to_string(),
                         cluster: None,
                         topic: None,
+                        published: None,
                     }));
                 }
                 Some(Source::Jsonl(_)) => {
@@ -285,12 +294,26 @@ fn parse_line(
         .as_ref()
         .and_then(|f| obj.get(f))
         .and_then(label);
+    let time = match &fields.time {
+        Some(f) if f.is_empty() => None,
+        Some(f) => obj.get(f).map(|v| (f.as_str(), v)),
+        None => when::TIME_FIELDS
+            .iter()
+            .find_map(|&f| obj.get(f).map(|v| (f, v))),
+    };
+    let published = match time {
+        Some((f, v)) => {
+            when::from_json(v).map_err(|e| anyhow::anyhow!("{origin}: field {f:?}: {e}"))?
+        }
+        None => None,
+    };
     Ok(Article {
         id,
         text,
         origin,
         cluster,
         topic,
+        published,
     })
 }
 
@@ -312,6 +335,17 @@ mod tests {
         let a = parse(r#"{"id":"a","text":"hello","x":1}"#).unwrap();
         assert_eq!((a.id.as_str(), a.text.as_str()), ("a", "hello"));
         assert_eq!(parse(r#"{"id":7,"text":"t"}"#).unwrap().id, "7");
+        let dated = parse(r#"{"id":"a","text":"t","pubDate":"Tue, 06 Jan 2026 14:30:00 GMT"}"#);
+        assert_eq!(
+            dated.unwrap().published.map(Timestamp::unix_seconds),
+            Some(1_767_709_800)
+        );
+        let first = parse(r#"{"id":"a","text":"t","date":"2026-01-07","published_at":1767709800}"#);
+        assert_eq!(
+            first.unwrap().published.map(Timestamp::unix_seconds),
+            Some(1_767_709_800),
+            "published_at comes first"
+        );
         for (line, says) in [
             (r#"{"id":"a","text":"#, "f:1: invalid JSON"),
             (r#"["a","b"]"#, "f:1: expected a JSON object"),
@@ -319,6 +353,10 @@ mod tests {
             (r#"{"id":"a"}"#, "f:1: missing field \"text\""),
             (r#"{"id":"","text":"t"}"#, "must be a non-empty string"),
             (r#"{"id":"a","text":3}"#, "field \"text\" must be a string"),
+            (
+                r#"{"id":"a","text":"t","date":"soon"}"#,
+                "f:1: field \"date\": cannot read \"soon\" as a time",
+            ),
         ] {
             let e = parse(line).err().unwrap().to_string();
             assert!(e.contains(says), "{line}: {e}");

@@ -23,6 +23,7 @@ mod query;
 #[cfg(feature = "serve")]
 mod serve;
 mod ui;
+mod when;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};

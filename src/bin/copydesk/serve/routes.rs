@@ -263,7 +263,11 @@ async fn analyse(app: &Arc<App>, articles: Vec<(String, String, Meta)>) -> Vec<I
         articles
             .into_par_iter()
             .map(|(id, text, meta)| Item {
-                analysis: app.analyzer.analyze(&text),
+                analysis: app.analyzer.analyze_at(
+                    &text,
+                    meta.published_at
+                        .map(copydesk::Timestamp::from_unix_seconds),
+                ),
                 id,
                 meta,
             })

@@ -23,8 +23,77 @@ use std::path::{Path, PathBuf};
 
 /// The schema version, in SQLite's `user_version`. 2: signatures flag densified slots. 3:
 /// records keep the article's story links. 4: the word hash changed (short words without
-/// xxh3). 5: the term-count log (`df_log`); a schema-4 store is upgraded in place.
-const SCHEMA: i64 = 5;
+/// xxh3). 5: the term-count log (`df_log`). 6: records carry the publication time and whether
+/// a match crosses the story window (index format 8). Schema-4 and -5 stores are upgraded in
+/// place.
+const SCHEMA: i64 = 6;
+
+/// Records as schemas 4 and 5 stored them (index format 7), read once to upgrade a store.
+mod legacy {
+    use copydesk::minhash::CompactSignature;
+    use copydesk::terms::TermVector;
+    use copydesk::{ArticleRecord, Match, MatchKind, StoryId, Timestamp, Verdict};
+    use rusqlite::{params, Connection};
+
+    #[derive(serde::Deserialize)]
+    struct Record {
+        number: u32,
+        id: String,
+        content: u64,
+        story: StoryId,
+        signature: CompactSignature,
+        vector: TermVector,
+        verdict: OldVerdict,
+        links: Option<Vec<(u32, f32)>>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct OldVerdict {
+        story: StoryId,
+        matched: Option<OldMatch>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct OldMatch {
+        id: String,
+        kind: MatchKind,
+        similarity: f32,
+    }
+
+    /// Rewrites every record in the current layout, with the row's publication time.
+    pub fn upgrade_records(tx: &Connection) -> anyhow::Result<()> {
+        let rows: Vec<(String, Vec<u8>, Option<i64>)> = tx
+            .prepare("SELECT id, record, published_at FROM articles")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut put = tx.prepare("UPDATE articles SET record = ?1 WHERE id = ?2")?;
+        for (id, blob, published) in rows {
+            let old: Record = postcard::from_bytes(&blob)
+                .map_err(|e| anyhow::anyhow!("article {id:?}: unreadable record: {e}"))?;
+            let record = ArticleRecord {
+                number: old.number,
+                id: old.id,
+                content: old.content,
+                story: old.story,
+                signature: old.signature,
+                vector: old.vector,
+                verdict: Verdict {
+                    story: old.verdict.story,
+                    matched: old.verdict.matched.map(|m| Match {
+                        id: m.id,
+                        kind: m.kind,
+                        similarity: m.similarity,
+                        beyond_window: false,
+                    }),
+                },
+                links: old.links,
+                published: published.map(Timestamp::from_unix_seconds),
+            };
+            put.execute(params![postcard::to_stdvec(&record)?, id])?;
+        }
+        Ok(())
+    }
+}
 
 /// The database's file name in the data folder.
 const DATABASE: &str = "copydesk.sqlite3";
@@ -125,15 +194,21 @@ impl Store {
                  PRAGMA user_version = {SCHEMA};
                  COMMIT;"
             ))?,
-            4 => conn.execute_batch(&format!(
-                "BEGIN;
-                 CREATE TABLE df_log (seq INTEGER PRIMARY KEY, delta BLOB NOT NULL);
-                 PRAGMA user_version = {SCHEMA};
-                 COMMIT;"
-            ))?,
+            4 | 5 => {
+                let tx = conn.unchecked_transaction()?;
+                if version == 4 {
+                    tx.execute_batch(
+                        "CREATE TABLE df_log (seq INTEGER PRIMARY KEY, delta BLOB NOT NULL);",
+                    )?;
+                }
+                legacy::upgrade_records(&tx)
+                    .with_context(|| format!("{}: upgrading the store", path.display()))?;
+                tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA};"))?;
+                tx.commit()?;
+            }
             SCHEMA => {}
             v => bail!(
-                "{}: store schema version {v}; this copydesk reads versions 4 and {SCHEMA}",
+                "{}: store schema version {v}; this copydesk reads versions 4 to {SCHEMA}",
                 path.display()
             ),
         }
@@ -470,6 +545,79 @@ fn wal_damage(wal: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A schema-5 store (records without the publication time and the window flag) opens
+    /// upgraded: every record is rewritten, with the row's publication time.
+    #[test]
+    fn a_schema_5_store_is_upgraded_in_place() {
+        #[derive(serde::Serialize)]
+        struct Old {
+            number: u32,
+            id: String,
+            content: u64,
+            story: copydesk::StoryId,
+            signature: copydesk::minhash::CompactSignature,
+            vector: copydesk::terms::TermVector,
+            verdict: (
+                copydesk::StoryId,
+                Option<(String, copydesk::MatchKind, f32)>,
+            ),
+            links: Option<Vec<(u32, f32)>>,
+        }
+        let dir = std::env::temp_dir().join(format!("copydesk-upgrade-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut d = copydesk::Detector::new(Default::default()).unwrap();
+        let text = "Gales closed the Kessington harbour bridge on Monday, the port authority said.";
+        d.insert("a", text).unwrap();
+        d.insert("b", text).unwrap();
+        let store = Store::open(&dir, None).unwrap();
+        for (id, published) in [("a", Some(1_767_709_800i64)), ("b", None)] {
+            let r = d.record(id).unwrap();
+            let old = Old {
+                number: r.number,
+                id: r.id.clone(),
+                content: r.content,
+                story: r.story,
+                signature: r.signature,
+                vector: r.vector,
+                verdict: (
+                    r.verdict.story,
+                    r.verdict.matched.map(|m| (m.id, m.kind, m.similarity)),
+                ),
+                links: r.links,
+            };
+            store
+                .conn
+                .execute(
+                    "INSERT INTO articles (id, number, story, published_at, received_at, record)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+                    params![
+                        id,
+                        r.number,
+                        r.story.0 as i64,
+                        published,
+                        postcard::to_stdvec(&old).unwrap()
+                    ],
+                )
+                .unwrap();
+        }
+        store
+            .conn
+            .execute_batch("PRAGMA user_version = 5;")
+            .unwrap();
+        drop(store);
+        let store = Store::open(&dir, None).unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.len(), 2);
+        assert_eq!(
+            loaded[0].record.published,
+            Some(copydesk::Timestamp::from_unix_seconds(1_767_709_800))
+        );
+        assert_eq!(loaded[1].record.verdict, d.verdict_of("b").unwrap());
+        assert_eq!(loaded[1].record.published, None);
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     /// A write-ahead log as SQLite writes it: `frames` pages of `page` bytes, with the
     /// header's salt, cumulative checksums, little-endian.

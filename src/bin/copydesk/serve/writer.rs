@@ -204,8 +204,12 @@ pub(super) fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<J
         if let Err(e) = &committed {
             m.commit_failures.inc();
             tracing::error!(error = %e, changes = group.ops.len(), "store commit failed; group undone");
-            group.undo(&mut app.index.write().expect("lock"));
+            let index = &mut *app.index.write().expect("lock");
+            group.undo(index);
+            // The revisions went with the undone inserts' decisions.
+            index.detector.take_revised();
         } else {
+            store_revised(&app, &mut store);
             for (id, received) in &group.evicted {
                 tracing::info!(
                     id,
@@ -273,6 +277,25 @@ fn answer_recluster(
         let _ = reply.send(done.map_err(|_| {
             "the store could not commit the re-formed stories; they are unchanged".to_string()
         }));
+    }
+}
+
+/// Stores the verdicts that the group's inserts changed of articles already stored (an older
+/// version arriving late became its story's original): after the group's own commit, so a
+/// failure here leaves those articles with their former verdicts on disk, which the next
+/// start would read; it is logged.
+fn store_revised(app: &App, store: &mut Store) {
+    let index = &mut *app.index.write().expect("lock");
+    let revised = index.detector.take_revised();
+    if revised.is_empty() {
+        return;
+    }
+    let records: Vec<ArticleRecord> = revised
+        .iter()
+        .filter_map(|(id, _)| index.detector.record(id))
+        .collect();
+    if let Err(e) = store.update_stories(&records) {
+        tracing::error!(error = %e, articles = records.len(), "storing revised verdicts failed");
     }
 }
 
