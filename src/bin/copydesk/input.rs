@@ -54,6 +54,8 @@ pub struct Counters {
     pub skipped: u64,
     /// Articles with invalid UTF-8, decoded lossily.
     pub lossy: u64,
+    /// Articles whose time field could not be read: kept, without a time.
+    pub untimed: u64,
     /// Bytes read so far.
     pub bytes: u64,
 }
@@ -301,9 +303,12 @@ fn parse_line(
             .iter()
             .find_map(|&f| obj.get(f).map(|v| (f, v))),
     };
-    let published = match time {
-        Some((f, v)) => {
-            when::from_json(v).map_err(|e| anyhow::anyhow!("{origin}: field {f:?}: {e}"))?
+    // An unreadable time loses the time, not the article: it is counted and reported.
+    let published = match time.map(|(_, v)| when::from_json(v)) {
+        Some(Ok(t)) => t,
+        Some(Err(_)) => {
+            counters.untimed += 1;
+            None
         }
         None => None,
     };
@@ -340,6 +345,19 @@ mod tests {
             dated.unwrap().published.map(Timestamp::unix_seconds),
             Some(1_767_709_800)
         );
+        let mut counters = Counters::default();
+        let fields = Fields::default();
+        let a = parse_line(
+            br#"{"id":"a","text":"t","date":"soon"}"#,
+            &fields,
+            &mut counters,
+            "f:1".into(),
+        );
+        assert_eq!(
+            (a.unwrap().published, counters.untimed),
+            (None, 1),
+            "kept, counted"
+        );
         let first = parse(r#"{"id":"a","text":"t","date":"2026-01-07","published_at":1767709800}"#);
         assert_eq!(
             first.unwrap().published.map(Timestamp::unix_seconds),
@@ -353,10 +371,6 @@ mod tests {
             (r#"{"id":"a"}"#, "f:1: missing field \"text\""),
             (r#"{"id":"","text":"t"}"#, "must be a non-empty string"),
             (r#"{"id":"a","text":3}"#, "field \"text\" must be a string"),
-            (
-                r#"{"id":"a","text":"t","date":"soon"}"#,
-                "f:1: field \"date\": cannot read \"soon\" as a time",
-            ),
         ] {
             let e = parse(line).err().unwrap().to_string();
             assert!(e.contains(says), "{line}: {e}");

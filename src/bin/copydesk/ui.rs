@@ -84,6 +84,12 @@ pub(crate) fn tolerated(articles: &Articles, totals: &Totals) -> String {
     if c.lossy > 0 {
         parts.push(format!("{} with invalid UTF-8 decoded lossily", c.lossy));
     }
+    if c.untimed > 0 {
+        parts.push(format!(
+            "{} with an unreadable time, read without",
+            c.untimed
+        ));
+    }
     if totals.rejected > 0 {
         parts.push(format!("{} left out", totals.rejected));
     }
