@@ -5,12 +5,15 @@
 use super::{dates, TermConfig, MAX_DAYS, MAX_YEARS};
 
 /// The most similarity two articles sharing fewer than [`TermConfig::min_common_terms`]
-/// terms can have: a weak link (over the default [`Linkage::min_link`], 0.1), which never
-/// joins a story alone (under [`Linkage::min_average`], 0.25, by half).
+/// terms can have: a weak link, which never joins a story alone. With the default linkage it
+/// is under every threshold a link is read against: [`Linkage::min_average`] (0.25) when an
+/// article joins a story, and re-clustering's relative similarity, where a link is divided by
+/// at least `min_average` and compared with
+/// [`StoryConfig::min_relative_average`] (0.72 · 0.25 = 0.18).
 ///
-/// [`Linkage::min_link`]: crate::cluster::Linkage::min_link
 /// [`Linkage::min_average`]: crate::cluster::Linkage::min_average
-pub const FEW_TERMS_CAP: f32 = 0.12;
+/// [`StoryConfig::min_relative_average`]: crate::StoryConfig::min_relative_average
+pub const FEW_TERMS_CAP: f32 = 0.17;
 
 /// The stored weight that stands for 1.0.
 pub(super) const WEIGHT_ONE: f32 = 65_535.0;
