@@ -574,3 +574,34 @@ fn recluster_reforms_the_stories_and_keeps_them_across_a_restart() {
     }
     server.stop();
 }
+
+/// An older version arriving late becomes its story's original, in the answer, in the stored
+/// verdict of the article it displaced, and after a restart.
+#[test]
+fn a_late_older_version_becomes_the_original_and_is_stored_so() {
+    let dir = Scratch::new("late-older");
+    let a = agent();
+    let server = Server::start(&dir.0, &[]);
+    let text = article(3, 6);
+    let post_at = |id: &str, at: &str| {
+        let body = json!({"id": id, "text": text, "published_at": at});
+        call(&a, "POST", &server.url("/articles"), Some(&body.to_string()))
+    };
+    let (s, later) = post_at("outlet", "2026-01-06T12:00:00Z");
+    assert_eq!((s, &later["kind"]), (201, &json!("new")), "{later}");
+    let (s, wire) = post_at("wire", "2026-01-06T08:00:00Z");
+    assert_eq!(s, 201, "{wire}");
+    assert_eq!(wire["kind"], "new", "the earlier version is the original: {wire}");
+    assert_eq!(wire["story"], later["story"], "in the same story");
+    let check = |server: &Server| {
+        let (s, v) = call(&a, "GET", &server.url("/articles/outlet"), None);
+        assert_eq!(s, 200);
+        assert_eq!((&v["kind"], &v["of"]), (&json!("exact"), &json!("wire")), "{v}");
+        assert_eq!(v["story"], later["story"], "the story keeps its id");
+    };
+    check(&server);
+    server.stop();
+    let server = Server::start(&dir.0, &[]);
+    check(&server);
+    server.stop();
+}

@@ -116,6 +116,9 @@ pub struct Stored {
 pub enum Op {
     Insert(Box<Stored>),
     Delete(String),
+    /// A stored article's verdict, changed by another article of the group (an older version
+    /// that arrived late).
+    Update(Box<ArticleRecord>),
 }
 
 /// Why a commit failed: the message for the log, and whether the store is full.
@@ -339,6 +342,8 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             let mut del = tx.prepare_cached("DELETE FROM articles WHERE id = ?1")?;
+            let mut update =
+                tx.prepare_cached("UPDATE articles SET story = ?1, record = ?2 WHERE id = ?3")?;
             for op in ops {
                 match op {
                     Op::Insert(s) => {
@@ -354,6 +359,13 @@ impl Store {
                     }
                     Op::Delete(id) => {
                         del.execute([id])?;
+                    }
+                    Op::Update(r) => {
+                        update.execute(params![
+                            r.story.0 as i64,
+                            postcard::to_stdvec(&**r)?,
+                            r.id
+                        ])?;
                     }
                 }
             }

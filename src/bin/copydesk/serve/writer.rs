@@ -192,6 +192,16 @@ pub(super) fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<J
                 answers.push((job, outcomes));
             }
         }
+        // Verdicts of stored articles that the group's inserts changed (an older version that
+        // arrived late became its story's original) go in the same transaction.
+        {
+            let index = &mut *app.index.write().expect("lock");
+            for (id, _) in index.detector.take_revised() {
+                if let Some(record) = index.detector.record(&id) {
+                    group.ops.push(Op::Update(Box::new(record)));
+                }
+            }
+        }
         let started = Instant::now();
         let mut counted = DocumentFrequencies::default();
         group.counts.iter().for_each(|c| counted.add(c));
@@ -204,12 +214,8 @@ pub(super) fn writer(app: Arc<App>, mut store: Store, mut jobs: mpsc::Receiver<J
         if let Err(e) = &committed {
             m.commit_failures.inc();
             tracing::error!(error = %e, changes = group.ops.len(), "store commit failed; group undone");
-            let index = &mut *app.index.write().expect("lock");
-            group.undo(index);
-            // The revisions went with the undone inserts' decisions.
-            index.detector.take_revised();
+            group.undo(&mut app.index.write().expect("lock"));
         } else {
-            store_revised(&app, &mut store);
             for (id, received) in &group.evicted {
                 tracing::info!(
                     id,
@@ -277,25 +283,6 @@ fn answer_recluster(
         let _ = reply.send(done.map_err(|_| {
             "the store could not commit the re-formed stories; they are unchanged".to_string()
         }));
-    }
-}
-
-/// Stores the verdicts that the group's inserts changed of articles already stored (an older
-/// version arriving late became its story's original): after the group's own commit, so a
-/// failure here leaves those articles with their former verdicts on disk, which the next
-/// start would read; it is logged.
-fn store_revised(app: &App, store: &mut Store) {
-    let index = &mut *app.index.write().expect("lock");
-    let revised = index.detector.take_revised();
-    if revised.is_empty() {
-        return;
-    }
-    let records: Vec<ArticleRecord> = revised
-        .iter()
-        .filter_map(|(id, _)| index.detector.record(id))
-        .collect();
-    if let Err(e) = store.update_stories(&records) {
-        tracing::error!(error = %e, articles = records.len(), "storing revised verdicts failed");
     }
 }
 
