@@ -645,3 +645,42 @@ fn batches_read_while_the_one_before_is_inserted_decide_as_the_library() {
         assert_eq!(got.last().unwrap().0, "id8499");
     }
 }
+
+/// With publication times, the earliest version is the original whatever the input order, in
+/// every mode; an unreadable time is read as none and counted; `--time-field none` ignores them.
+#[test]
+fn publication_times_decide_which_version_is_first() {
+    let s = Scratch::new("times");
+    let text = article(4, 6);
+    let lines = [
+        serde_json::json!({"id": "outlet", "text": text, "pubDate": "Tue, 06 Jan 2026 12:00:00 +0000"}),
+        serde_json::json!({"id": "wire", "text": text, "pubDate": "Tue, 06 Jan 2026 08:00:00 +0000"}),
+        serde_json::json!({"id": "odd", "text": article(9, 6), "pubDate": "the day after"}),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let f = s.write("in.jsonl", &body);
+    let last_verdicts = |args: &[&str]| {
+        let o = run(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut by_id = std::collections::HashMap::new();
+        for r in rows(&stdout(&o)) {
+            by_id.insert(r["id"].as_str().unwrap().to_string(), r);
+        }
+        (by_id, stderr(&o))
+    };
+    for mode in [&[][..], &["--stream"][..], &["--no-revise"][..]] {
+        let mut args = vec!["cluster", "--format", "jsonl", &f];
+        args.extend_from_slice(mode);
+        let (v, err) = last_verdicts(&args);
+        assert_eq!(v["wire"]["kind"], "new", "{mode:?}");
+        assert_eq!(
+            (&v["outlet"]["kind"], &v["outlet"]["of"]),
+            (&serde_json::json!("exact"), &serde_json::json!("wire")),
+            "{mode:?}"
+        );
+        assert!(err.contains("1 with an unreadable time"), "{err}");
+    }
+    let (v, _) = last_verdicts(&["cluster", "--format", "jsonl", "--time-field", "none", &f]);
+    assert_eq!(v["outlet"]["kind"], "new", "arrival order without times");
+    assert_eq!(v["wire"]["of"], "outlet");
+}

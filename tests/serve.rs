@@ -585,18 +585,30 @@ fn a_late_older_version_becomes_the_original_and_is_stored_so() {
     let text = article(3, 6);
     let post_at = |id: &str, at: &str| {
         let body = json!({"id": id, "text": text, "published_at": at});
-        call(&a, "POST", &server.url("/articles"), Some(&body.to_string()))
+        call(
+            &a,
+            "POST",
+            &server.url("/articles"),
+            Some(&body.to_string()),
+        )
     };
     let (s, later) = post_at("outlet", "2026-01-06T12:00:00Z");
     assert_eq!((s, &later["kind"]), (201, &json!("new")), "{later}");
     let (s, wire) = post_at("wire", "2026-01-06T08:00:00Z");
     assert_eq!(s, 201, "{wire}");
-    assert_eq!(wire["kind"], "new", "the earlier version is the original: {wire}");
+    assert_eq!(
+        wire["kind"], "new",
+        "the earlier version is the original: {wire}"
+    );
     assert_eq!(wire["story"], later["story"], "in the same story");
     let check = |server: &Server| {
         let (s, v) = call(&a, "GET", &server.url("/articles/outlet"), None);
         assert_eq!(s, 200);
-        assert_eq!((&v["kind"], &v["of"]), (&json!("exact"), &json!("wire")), "{v}");
+        assert_eq!(
+            (&v["kind"], &v["of"]),
+            (&json!("exact"), &json!("wire")),
+            "{v}"
+        );
         assert_eq!(v["story"], later["story"], "the story keeps its id");
     };
     check(&server);

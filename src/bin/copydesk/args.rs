@@ -51,7 +51,9 @@ pub(crate) struct ModeArgs {
     #[arg(long, conflicts_with = "no_revise")]
     pub(crate) merge: bool,
     /// Keep the stories as each article's decision made them: nothing is revised once the
-    /// articles are in, and output is written as they are decided.
+    /// articles are in, and output is written as they are decided. An article whose verdict
+    /// an older version arriving later changed (with publication times) is written again at
+    /// the end: the last line for an id is its verdict.
     #[arg(long)]
     pub(crate) no_revise: bool,
 }

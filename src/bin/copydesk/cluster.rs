@@ -49,15 +49,23 @@ pub(crate) fn run(args: &ClusterArgs, quiet: bool) -> Result<()> {
     let mut out = open_output(format);
     let start = Instant::now();
     // When the stories are revised once all articles are in, an article's story can still
-    // change after it is read: the lines are written at the end, in input order (an id given
-    // twice with the same text, once). A read error ends the run, but the articles read
-    // before it are revised and written first.
+    // change after it is read: the lines are written at the end, in the order the articles
+    // were numbered, by publication time where known, else input order (an id given twice
+    // with the same text, once). A read error ends the run, but the articles read before it
+    // are revised and written first.
     let read = insert_all(&mut detector, &mut articles, &ui, mode.stream, |a, v| {
         if !mode.revises() {
             out.row(Row::new(a.id.clone(), v, true))?;
         }
         Ok(())
     });
+    if !mode.revises() {
+        // Verdicts written before an older version of their story arrived: written again,
+        // as they are now. The last line for an id is its verdict.
+        for (id, v) in detector.take_revised() {
+            out.row(Row::new(id, &v, true))?;
+        }
+    }
     let (revised, note) = mode.revise(detector);
     let merges = match note {
         Some(note) => {
