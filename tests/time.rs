@@ -223,3 +223,38 @@ fn word_salads_make_no_rewrites() {
         "recluster links none either"
     );
 }
+
+#[test]
+fn recurring_events_in_four_languages_conflict_by_their_dates() {
+    // The same summit, in March and in September, told in the same words; no publication
+    // times, so only the dates in the text can tell them apart.
+    let d = Detector::new(Default::default()).unwrap();
+    let vector = |text: &str| {
+        let a = d.analyze(text).unwrap();
+        d.term_statistics().vector(&a.terms, &Default::default())
+    };
+    for (march, september) in [
+        (
+            "The Varnholm Coalition summit opened in Castel Brenna on March 4.",
+            "The Varnholm Coalition summit opened in Castel Brenna on Sept. 2.",
+        ),
+        (
+            "Le sommet de la coalition de Varnholm s'est ouvert le 4 mars à Castel Brenna.",
+            "Le sommet de la coalition de Varnholm s'est ouvert le 2 septembre à Castel Brenna.",
+        ),
+        (
+            "Der Gipfel der Varnholm-Koalition begann am 4. März in Castel Brenna.",
+            "Der Gipfel der Varnholm-Koalition begann am 2. September in Castel Brenna.",
+        ),
+        (
+            "La cumbre de la coalición de Varnholm se abrió el 4 de marzo en Castel Brenna.",
+            "La cumbre de la coalición de Varnholm se abrió el 2 de septiembre en Castel Brenna.",
+        ),
+    ] {
+        let (a, b) = (vector(march), vector(september));
+        assert!(a.months_conflict(&b), "{march} / {september}");
+        assert!(a.share_a_day(&vector(march)), "{march}");
+        let config = Default::default();
+        assert!(a.similarity(&b, &config) < a.similarity(&vector(march), &config));
+    }
+}
