@@ -16,7 +16,6 @@ use crate::hash::push_to;
 use crate::minhash::CompactSignature;
 use crate::terms::TermVector;
 use crate::time::Timestamp;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Articles of a batch indexed and then decided together (see `Detector::insert_in_chunks`):
@@ -175,20 +174,31 @@ impl Detector {
             Known(u32),
             Fresh(usize),
         }
+        // New ids go into `ids` at once, numbered in input order for now, so that a repeat
+        // within the batch is found there too.
+        let first = self.next_doc;
         let mut fresh: Vec<(Arc<str>, Analysis)> = Vec::new();
-        let mut in_batch: HashMap<&str, usize> = HashMap::new();
         let slots: Vec<Result<Slot>> = ids
             .zip(analyses)
             .map(|(id, a)| {
                 let a = a?;
-                let (slot, content) = if let Some(&d) = self.ids.get(id) {
-                    (Slot::Known(d), self.docs[&d].content)
-                } else if let Some(&i) = in_batch.get(id) {
-                    (Slot::Fresh(i), fresh[i].1.content)
-                } else {
-                    in_batch.insert(id, fresh.len());
-                    fresh.push((id.into(), a));
-                    return Ok(Slot::Fresh(fresh.len() - 1));
+                let (slot, content) = match self.ids.get(id) {
+                    Some(&d) if d >= first => {
+                        let i = (d - first) as usize;
+                        (Slot::Fresh(i), fresh[i].1.content)
+                    }
+                    Some(&d) => (Slot::Known(d), self.docs[&d].content),
+                    None => {
+                        let d = u32::try_from(fresh.len())
+                            .ok()
+                            .and_then(|i| first.checked_add(i))
+                            .filter(|&d| d < u32::MAX)
+                            .expect("more than 4 294 967 295 articles inserted");
+                        let id: Arc<str> = id.into();
+                        self.ids.insert(Arc::clone(&id), d);
+                        fresh.push((id, a));
+                        return Ok(Slot::Fresh(fresh.len() - 1));
+                    }
                 };
                 if content == a.content {
                     Ok(slot)
@@ -214,12 +224,12 @@ impl Detector {
         self.latest = latest;
         let mut by_time: Vec<usize> = (0..fresh.len()).collect();
         by_time.sort_by_key(|&i| orders[i]);
-        let first = self.next_doc;
         let mut number_of = vec![0u32; fresh.len()];
         for (rank, &i) in by_time.iter().enumerate() {
-            number_of[i] = first
-                .checked_add(u32::try_from(rank).expect("fewer than 2^32 articles in a batch"))
-                .expect("more than 4 294 967 295 articles inserted");
+            number_of[i] = first + rank as u32;
+            if number_of[i] != first + i as u32 {
+                *self.ids.get_mut(&*fresh[i].0).expect("put in above") = number_of[i];
+            }
         }
         self.next_doc = first + fresh.len() as u32;
         let mut fresh: Vec<Option<(Arc<str>, Analysis)>> = fresh.into_iter().map(Some).collect();
@@ -227,7 +237,6 @@ impl Detector {
             .iter()
             .map(|&i| {
                 let (id, a) = fresh[i].take().expect("each once");
-                self.ids.insert(Arc::clone(&id), number_of[i]);
                 (id, a, orders[i])
             })
             .collect();
@@ -547,6 +556,53 @@ mod tests {
                 let keep = want.len().min(got.len()).min(postings);
                 proptest::prop_assert_eq!(&got[got.len() - keep..], &want[want.len() - keep..]);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+        /// A dated batch is decided as if it arrived in order of time: shuffled, it gives the
+        /// same verdicts and records as the same batch sorted by publication time.
+        #[test]
+        fn a_dated_batch_is_decided_in_order_of_time(
+            batch in story_articles(),
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            // Distinct times a day apart, from a permutation; an id given twice keeps its
+            // first time.
+            let n = batch.len() as u64;
+            let mut times = std::collections::HashMap::new();
+            let dated: Vec<(String, String, i64)> = batch
+                .into_iter()
+                .enumerate()
+                .map(|(i, (id, text))| {
+                    let t = *times
+                        .entry(id.clone())
+                        .or_insert(((i as u64 * 7919 + seed) % (n * 7919)) as i64 * 86_400);
+                    (id, text, t)
+                })
+                .collect();
+            let run = |articles: &[(String, String, i64)]| {
+                let mut d = Detector::new(DetectorConfig::default()).unwrap();
+                let analyses = articles
+                    .iter()
+                    .map(|(_, t, at)| d.analyze_at(t, Some(crate::Timestamp::from_unix_seconds(*at))))
+                    .collect();
+                let ids = articles.iter().map(|(id, _, _)| id.as_str());
+                let verdicts = d.insert_in_chunks(ids, analyses, true, 16);
+                let by_id: std::collections::BTreeMap<String, String> = articles
+                    .iter()
+                    .zip(verdicts)
+                    .map(|((id, _, _), v)| (id.clone(), format!("{v:?}")))
+                    .collect();
+                (by_id, state(&d))
+            };
+            let mut sorted = dated.clone();
+            sorted.sort_by_key(|a| a.2);
+            let (got, got_state) = run(&dated);
+            let (want, want_state) = run(&sorted);
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(got_state, want_state);
         }
     }
 }

@@ -16,10 +16,110 @@ use crate::time::{civil_from_days, days_from_civil, weekday};
 /// Codes from here on are resolved days: `ABSOLUTE + days since 1970-01-01`.
 pub(crate) const ABSOLUTE: u16 = 1024;
 
+/// Every word [`month`] reads, capitalised or not.
+const MONTH_WORDS: [&str; 54] = [
+    "january",
+    "jan",
+    "januar",
+    "jänner",
+    "february",
+    "feb",
+    "februar",
+    "march",
+    "mar",
+    "märz",
+    "maerz",
+    "april",
+    "apr",
+    "may",
+    "mai",
+    "june",
+    "jun",
+    "juni",
+    "july",
+    "jul",
+    "juli",
+    "august",
+    "aug",
+    "september",
+    "sep",
+    "sept",
+    "october",
+    "oct",
+    "oktober",
+    "okt",
+    "november",
+    "nov",
+    "december",
+    "dec",
+    "dezember",
+    "dez",
+    "janvier",
+    "enero",
+    "février",
+    "fevrier",
+    "febrero",
+    "mars",
+    "marzo",
+    "avril",
+    "abril",
+    "mayo",
+    "juin",
+    "junio",
+    "juillet",
+    "julio",
+    "août",
+    "aout",
+    "agosto",
+    "septembre",
+];
+/// The rest of them.
+const MORE_MONTH_WORDS: [&str; 9] = [
+    "septiembre",
+    "setiembre",
+    "octobre",
+    "octubre",
+    "novembre",
+    "noviembre",
+    "décembre",
+    "decembre",
+    "diciembre",
+];
+
+/// For each length in bytes up to 15, a bit for each first letter (`a` to `z`) with which
+/// some month word of that length starts: most words are turned away by one load and one
+/// test, before any comparison of strings.
+const MONTH_FIRST: [u32; 16] = {
+    let mut table = [0u32; 16];
+    let mut i = 0;
+    while i < MONTH_WORDS.len() + MORE_MONTH_WORDS.len() {
+        let w = if i < MONTH_WORDS.len() {
+            MONTH_WORDS[i]
+        } else {
+            MORE_MONTH_WORDS[i - MONTH_WORDS.len()]
+        };
+        table[w.len()] |= 1 << (w.as_bytes()[0] - b'a');
+        i += 1;
+    }
+    table
+};
+
 /// A month's number from a normalised word. English and German write month names with a
 /// capital (so the verb `may` and the noun `march` are not months, nor is `Mars` the planet
 /// when lowercase French is meant); French and Spanish in lower case.
+#[inline]
 pub(crate) fn month(token: &str, capitalized: bool) -> Option<u8> {
+    let first = token.as_bytes()[0].wrapping_sub(b'a');
+    let candidate = MONTH_FIRST
+        .get(token.len())
+        .is_some_and(|&m| first < 26 && m & (1 << first) != 0);
+    if !candidate {
+        return None;
+    }
+    month_by_name(token, capitalized)
+}
+
+fn month_by_name(token: &str, capitalized: bool) -> Option<u8> {
     if capitalized {
         let m = match token {
             "january" | "jan" | "januar" | "jänner" => 1,
@@ -152,6 +252,20 @@ pub(crate) fn same_day(a: u16, b: u16) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prefilter_passes_every_month_word() {
+        for w in MONTH_WORDS.iter().chain(&MORE_MONTH_WORDS) {
+            assert!(
+                month(w, true).or(month(w, false)).is_some(),
+                "{w} is read in one case or the other"
+            );
+            assert_eq!(month(w, true), month_by_name(w, true), "{w}");
+            assert_eq!(month(w, false), month_by_name(w, false), "{w}");
+        }
+        assert_eq!(month("harbour", false), None);
+        assert_eq!(month("é", false), None);
+    }
 
     #[test]
     fn weekdays_resolve_to_the_last_one() {
