@@ -177,6 +177,7 @@ fn verdict_json(id: &str, v: &Verdict) -> Value {
         "of": v.matched.as_ref().map(|m| m.id.as_str()),
         "similarity": v.matched.as_ref().map(|m| m.similarity),
         "kind": v.matched.as_ref().map_or("new", |m| m.kind.as_str()),
+        "beyond_window": v.matched.as_ref().is_some_and(|m| m.beyond_window),
     })
 }
 
