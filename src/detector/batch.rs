@@ -325,6 +325,7 @@ impl Detector {
                 let doc = &self.docs[&d];
                 let decision = self.settle(found, &doc.vector, doc.published);
                 let story = decision.story.unwrap_or(StoryId(u64::from(d)));
+                let of = decision.matched.map(|m| m.0);
                 let matched = decision
                     .matched
                     .map(|m| self.stored_match(m, doc.published));
@@ -334,7 +335,7 @@ impl Detector {
                 doc.matched = matched;
                 doc.links = Some(links);
                 self.stories.add(story, d);
-                self.place_in_time(d);
+                self.place_in_time(d, of);
             }
         }
         numbers

@@ -35,6 +35,11 @@ pub(super) struct Decision {
     pub(super) links: Vec<(u32, f32)>,
 }
 
+/// Fewer shingles than this make a text short for the near-copy tier: its signature's slots
+/// hold so few distinct values that one collision of their 16-bit forms is a large share of
+/// them.
+const SHORT_SHINGLES: u32 = 16;
+
 impl Detector {
     /// The story candidates an article keeps as its links: those at least
     /// [`Linkage::min_link`] (and over 0).
@@ -125,16 +130,21 @@ impl Detector {
                         .then_some(j)
                 }
             };
-            // A near copy shares most of its words: two short texts whose signatures agree
-            // by a collision of their 16-bit slots (a handful of shingles each, every slot
-            // one of them) but which share no term are not one.
-            let shares_words = || {
-                let theirs = &self.docs[&d].vector;
-                (theirs.is_empty() && vector.is_empty()) || theirs.cosine(vector) > 0.0
-            };
-            if let Some(s) = score.filter(|_| shares_words()) {
+            if let Some(s) = score {
                 let s = s as f32;
-                if best_near.is_none_or(|(bd, bs)| s > bs || (s == bs && d < bd)) {
+                // A near copy shares most of its words. Two short texts (a handful of
+                // shingles each, so every slot holds one of them) whose 16-bit slots collide
+                // agree on a share of their slots without sharing a word; a long text's
+                // collision moves its estimate by a slot or two. So a short pair must share
+                // terms too.
+                let short = other.shingles().min(sig.shingles()) < SHORT_SHINGLES;
+                let shares_words = || {
+                    let theirs = &self.docs[&d].vector;
+                    (theirs.is_empty() && vector.is_empty()) || theirs.cosine(vector) > 0.0
+                };
+                if best_near.is_none_or(|(bd, bs)| s > bs || (s == bs && d < bd))
+                    && (!short || shares_words())
+                {
                     *best_near = Some((d, s));
                 }
             }

@@ -51,19 +51,18 @@ impl Detector {
             .collect()
     }
 
-    /// After article `d` was decided and stored: if it matched an article published after
-    /// it, puts its story in order of time ([`Detector::order_story`]).
-    pub(super) fn place_in_time(&mut self, d: u32) {
-        let doc = &self.docs[&d];
-        let Some(m) = &doc.matched else {
+    /// After article `d` was decided and stored, matching article `matched` (if any): if that
+    /// one was published after it, puts its story in order of time ([`Detector::order_story`]).
+    pub(super) fn place_in_time(&mut self, d: u32, matched: Option<u32>) {
+        let Some(t) = matched else {
             return;
         };
-        let later = self
-            .ids
-            .get(&*m.id)
-            .and_then(|t| self.docs.get(*t).map(|o| o.key(*t)))
-            .is_some_and(|k| k > doc.key(d));
-        if later {
+        let doc = &self.docs[&d];
+        // Without times every key is (i64::MIN, number), and a match is to an earlier number.
+        if doc.order == i64::MIN {
+            return;
+        }
+        if self.docs[&t].key(t) > doc.key(d) {
             let story = doc.story;
             self.order_story(story, Some(d));
         }
