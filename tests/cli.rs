@@ -684,3 +684,24 @@ fn publication_times_decide_which_version_is_first() {
     assert_eq!(v["outlet"]["kind"], "new", "arrival order without times");
     assert_eq!(v["wire"]["of"], "outlet");
 }
+
+/// The samples carry their publication times in front matter: the wire, published first, is
+/// the original its outlets copy, although its file comes last in the folder.
+#[test]
+fn the_samples_wire_is_the_original() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/articles");
+    let o = run(&["cluster", "--format", "jsonl", dir]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = rows(&stdout(&o));
+    let get = |id: &str| r.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(get("wire-harbour-bridge")["kind"], "new");
+    let courier = get("daily-courier-bridge");
+    assert_eq!(
+        (&courier["kind"], &courier["of"]),
+        (
+            &serde_json::json!("exact"),
+            &serde_json::json!("wire-harbour-bridge")
+        )
+    );
+    assert!(!stdout(&o).contains("---"));
+}

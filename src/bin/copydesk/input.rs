@@ -211,13 +211,27 @@ impl Articles {
                         .unwrap_or_default()
                         .to_string_lossy()
                         .into_owned();
+                    let (text, published) = match front_matter(&text, &self.fields) {
+                        Some((body, time)) => {
+                            let published = match time.map(when::parse) {
+                                Some(None) => {
+                                    self.counters.untimed += 1;
+                                    None
+                                }
+                                Some(t) => t,
+                                None => None,
+                            };
+                            (body.to_string(), published)
+                        }
+                        None => (text, None),
+                    };
                     return Ok(Some(Article {
                         id,
                         text,
                         origin: path.display().to_string(),
                         cluster: None,
                         topic: None,
-                        published: None,
+                        published,
                     }));
                 }
                 Some(Source::Jsonl(_)) => {
@@ -243,6 +257,48 @@ impl Articles {
             }
         }
     }
+}
+
+/// A text file's front matter, as static site generators write it: a first line `---`, lines
+/// of `key: value`, and a closing `---` within the first 64 lines. Returns the text after it
+/// and the value of its time field (the one `--time-field` names, else the first of
+/// [`when::TIME_FIELDS`] present), or `None` when the file has no front matter.
+fn front_matter<'a>(text: &'a str, fields: &Fields) -> Option<(&'a str, Option<&'a str>)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut values: Vec<(&str, &str)> = Vec::new();
+    let mut at = 0;
+    for (n, line) in rest.split_inclusive('\n').enumerate() {
+        if n == 64 {
+            return None;
+        }
+        at += line.len();
+        let line = line.trim_end_matches(['\n', '\r']);
+        if line == "---" {
+            let wanted = |k: &str| match &fields.time {
+                Some(f) => f == k,
+                None => false,
+            };
+            let time = match &fields.time {
+                Some(f) if f.is_empty() => None,
+                Some(_) => values.iter().find(|(k, _)| wanted(k)).map(|v| v.1),
+                None => when::TIME_FIELDS
+                    .iter()
+                    .find_map(|f| values.iter().find(|(k, _)| k == f).map(|v| v.1)),
+            };
+            return Some((&rest[at..], time));
+        }
+        let (key, value) = line.split_once(':')?;
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        values.push((key.trim(), value));
+    }
+    None
 }
 
 /// A JSON scalar as a label: strings as they are, numbers and booleans as written.
@@ -333,6 +389,29 @@ mod tests {
             &mut Counters::default(),
             "f:1".into(),
         )
+    }
+
+    #[test]
+    fn front_matter_gives_the_time_and_is_not_text() {
+        let fields = Fields::default();
+        let text =
+            "---\ntitle: Bridge shut\npublished: \"2026-03-12T09:05:00Z\"\n---\nThe bridge.\n";
+        assert_eq!(
+            front_matter(text, &fields),
+            Some(("The bridge.\n", Some("2026-03-12T09:05:00Z")))
+        );
+        let none = Fields {
+            time: Some(String::new()),
+            ..Fields::default()
+        };
+        assert_eq!(front_matter(text, &none), Some(("The bridge.\n", None)));
+        // Not front matter: no closing line, or a line that is not `key: value`.
+        assert_eq!(
+            front_matter("---\ndate: 2026-01-01\nThe bridge.", &fields),
+            None
+        );
+        assert_eq!(front_matter("---\nThe bridge\n---\n", &fields), None);
+        assert_eq!(front_matter("The bridge.", &fields), None);
     }
 
     #[test]
