@@ -705,3 +705,159 @@ fn the_samples_wire_is_the_original() {
     );
     assert!(!stdout(&o).contains("---"));
 }
+
+/// The ids and kinds of a run's rows, in order.
+fn verdicts(o: &Output) -> Vec<(String, String)> {
+    assert!(o.status.success(), "{}", stderr(o));
+    rows(&stdout(o))
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The same three stories as JSON lines, a JSON array, CSV, TSV, each plain, gzipped and
+/// zstd-compressed, with a byte-order mark, give the same verdicts.
+#[test]
+fn every_record_format_and_compression_reads_alike() {
+    use std::io::Write as _;
+    let s = Scratch::new("formats");
+    let want = verdicts(&run(&[
+        "cluster",
+        "--format",
+        "jsonl",
+        &s.write("in.jsonl", corpus()),
+    ]));
+    let objects: Vec<serde_json::Value> = corpus()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let array = serde_json::to_string_pretty(&objects).unwrap();
+    let table = |sep: u8| {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(sep)
+            .from_writer(Vec::new());
+        w.write_record(["id", "text"]).unwrap();
+        for o in &objects {
+            w.write_record([o["id"].as_str().unwrap(), o["text"].as_str().unwrap()])
+                .unwrap();
+        }
+        w.into_inner().unwrap()
+    };
+    let bom = |b: Vec<u8>| [b"\xef\xbb\xbf".to_vec(), b].concat();
+    let inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("a.json", array.clone().into_bytes()),
+        ("array.data", array.into_bytes()),
+        ("b.csv", table(b',')),
+        ("c.tsv", table(b'\t')),
+        ("d.jsonl", bom(corpus().into_bytes())),
+        ("e.csv", bom(table(b','))),
+    ];
+    for (name, bytes) in inputs {
+        let gz = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(&bytes).unwrap();
+            e.finish().unwrap()
+        };
+        let zst = zstd::encode_all(&bytes[..], 1).unwrap();
+        for (file, data) in [
+            (name.to_string(), bytes.clone()),
+            (format!("{name}.gz"), gz),
+            (format!("{name}.zst"), zst),
+        ] {
+            let f = s.write(&file, data);
+            assert_eq!(
+                verdicts(&run(&["cluster", "--format", "jsonl", &f])),
+                want,
+                "{file}"
+            );
+        }
+    }
+    // Compressed JSON lines on stdin, told by their magic bytes.
+    let zst = zstd::encode_all(corpus().as_bytes(), 1).unwrap();
+    let mut child = bin()
+        .args(["cluster", "--format", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&zst).unwrap();
+    assert_eq!(verdicts(&child.wait_with_output().unwrap()), want);
+}
+
+/// Folders are read recursively, ids are relative paths, hidden entries are left out; a
+/// compressed text file is one article.
+#[test]
+fn folders_are_read_recursively_with_relative_ids() {
+    use std::io::Write as _;
+    let s = Scratch::new("tree");
+    for dir in ["a", "b/deep", ".hidden"] {
+        std::fs::create_dir_all(s.path(dir)).unwrap();
+    }
+    s.write("a/story.txt", article(1, 6));
+    s.write("b/story.txt", article(2, 6));
+    s.write("b/deep/story.md", article(1, 6));
+    s.write(".hidden/story.txt", article(3, 6));
+    s.write("top.txt", article(4, 6));
+    let got = verdicts(&run(&[
+        "cluster",
+        "--format",
+        "jsonl",
+        s.0.to_str().unwrap(),
+    ]));
+    let ids: Vec<&str> = got.iter().map(|v| v.0.as_str()).collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    for id in ["a/story", "b/story", "b/deep/story", "top"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    let deep = got.iter().find(|v| v.0 == "b/deep/story").unwrap();
+    assert_eq!(deep.1, "exact", "a copy of a/story");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(article(5, 6).as_bytes()).unwrap();
+    let f = s.write("lone.txt.gz", e.finish().unwrap());
+    assert_eq!(
+        verdicts(&run(&["cluster", "--format", "jsonl", &f]))[0].0,
+        "lone"
+    );
+}
+
+/// A file none of whose records can be read is an error even when skipping broken ones; a
+/// file of unknown format says how to name it; a CSV without the text column says which.
+#[test]
+fn unreadable_files_are_clear_errors() {
+    let s = Scratch::new("unreadable");
+    let f = s.write("broken.jsonl", "{\"id\": 1\n{\"id\": 2\n");
+    let o = run(&["cluster", "--skip-invalid", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("none of its 2 records could be read"),
+        "{}",
+        stderr(&o)
+    );
+    let f = s.write("page.data", "<html><body>Hello</body></html>");
+    let o = run(&["cluster", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--input-format"), "{}", stderr(&o));
+    let f = s.write("t.csv", "id,body\na,hello world\n");
+    let o = run(&["cluster", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no column \"text\""), "{}", stderr(&o));
+    let o = run(&["cluster", "--text-field", "body", "--format", "jsonl", &f]);
+    assert_eq!(verdicts(&o), [("a".to_string(), "new".to_string())]);
+    // JSON lines in a file named .txt, read as such on request.
+    let f = s.write("x.txt", corpus());
+    let o = run(&[
+        "cluster",
+        "--format",
+        "jsonl",
+        "--input-format",
+        "jsonl",
+        &f,
+    ]);
+    assert_eq!(verdicts(&o).len(), 5);
+}

@@ -12,7 +12,8 @@ use std::time::Instant;
 
 #[derive(Args)]
 pub(crate) struct InputArgs {
-    /// Folders, .txt/.md files, JSONL files, or - for JSONL on stdin.
+    /// Folders (read recursively), .txt/.md files, JSONL, JSON array, CSV or TSV files, plain
+    /// or compressed (.gz, .zst), or - for stdin.
     #[arg(required = true, value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
     /// JSONL field holding the article id.
@@ -29,6 +30,10 @@ pub(crate) struct InputArgs {
     /// present. `none` reads no time: arrival order decides which version is first.
     #[arg(long, value_name = "NAME")]
     pub(crate) time_field: Option<String>,
+    /// Read every file (and stdin) as this format instead of telling it from the name and the
+    /// first character.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub(crate) input_format: Option<crate::input::InputFormat>,
 }
 
 /// How the articles go in, and whether their stories are revised once all are in: shared by
@@ -221,6 +226,7 @@ impl InputArgs {
                     f.clone()
                 }
             }),
+            format: self.input_format,
             ..Fields::default()
         }
     }

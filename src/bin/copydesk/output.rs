@@ -121,6 +121,24 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// An id as the table shows it: control characters (which a terminal would act on: escape
+/// sequences, carriage returns, bells) written as `\u{1b}` and the like.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 fn write_table(out: &mut impl Write, rows: &[Row]) -> io::Result<()> {
     let mut stories: HashMap<u64, Vec<&Row>> = HashMap::new();
     let mut order: Vec<u64> = Vec::new();
@@ -142,7 +160,7 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> io::Result<()> {
     ranked.sort_by_key(|&(i, s)| (std::cmp::Reverse(stories[&s].len()), i));
     let width = rows
         .iter()
-        .map(|r| r.id.chars().count())
+        .map(|r| shown(&r.id).chars().count())
         .max()
         .unwrap_or(0)
         .min(48);
@@ -158,15 +176,16 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> io::Result<()> {
             match (&m.of, m.similarity) {
                 (Some(of), Some(sim)) => writeln!(
                     out,
-                    "  {:<width$}  {} of {of} ({sim:.2})",
-                    m.id,
+                    "  {:<width$}  {} of {} ({sim:.2})",
+                    shown(&m.id),
                     match m.kind {
                         "exact" => "exact copy",
                         "near_copy" => "near copy",
                         k => k,
-                    }
+                    },
+                    shown(of)
                 )?,
-                _ => writeln!(out, "  {:<width$}  first", m.id)?,
+                _ => writeln!(out, "  {:<width$}  first", shown(&m.id))?,
             }
         }
         writeln!(out)?;
@@ -183,7 +202,11 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> io::Result<()> {
 /// The first ids of a long list, then how many more.
 fn list(ids: &[&str]) -> String {
     const SHOWN: usize = 20;
-    let mut s = ids[..ids.len().min(SHOWN)].join(", ");
+    let mut s = ids[..ids.len().min(SHOWN)]
+        .iter()
+        .map(|id| shown(id))
+        .collect::<Vec<_>>()
+        .join(", ");
     if ids.len() > SHOWN {
         s.push_str(&format!(", … {} more", ids.len() - SHOWN));
     }
@@ -193,6 +216,24 @@ fn list(ids: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_escapes_control_characters() {
+        assert_eq!(shown("plain id"), "plain id");
+        assert_eq!(shown("a\u{1b}[31mb\r"), "a\\u{1b}[31mb\\u{d}");
+        let row = |id: &str, story| Row {
+            id: id.into(),
+            story: Some(story),
+            of: None,
+            similarity: None,
+            kind: "new",
+        };
+        let mut out = Vec::new();
+        write_table(&mut out, &[row("x\u{7}", 0), row("y\u{9b}", 1)]).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("x\\u{7}"), "{out}");
+    }
 
     #[test]
     fn csv_quotes_only_when_needed() {
