@@ -197,6 +197,11 @@ pub struct TermCounts {
     days: Vec<u16>,
 }
 
+/// Most distinct terms kept per article, the most frequent: a news article has a few hundred
+/// to a couple of thousand; text with millions (junk, a dump of identifiers) would otherwise
+/// add every one to the term statistics, which outlive the article.
+pub const MAX_DISTINCT_TERMS: usize = 4096;
+
 /// Most days of a month kept per article.
 pub const MAX_DAYS: usize = 16;
 
@@ -438,10 +443,18 @@ impl TermCounter {
             (false, true) => TermKind::Figure,
             (false, false) => TermKind::Word,
         };
-        let terms: Vec<(u64, u32, TermKind)> = sums
+        let mut terms: Vec<(u64, u32, TermKind)> = sums
             .iter()
             .map(|&(h, tf, c, f)| (h, tf, kind(c, f)))
             .collect();
+        if terms.len() > MAX_DISTINCT_TERMS {
+            // The most frequent, ties by hash; back in hash order.
+            terms.select_nth_unstable_by(MAX_DISTINCT_TERMS - 1, |a, b| {
+                b.1.cmp(&a.1).then(a.0.cmp(&b.0))
+            });
+            terms.truncate(MAX_DISTINCT_TERMS);
+            terms.sort_unstable_by_key(|t| t.0);
+        }
         let mut years = self.years;
         years.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut days = self.days;
@@ -850,6 +863,22 @@ mod tests {
         let mut c = TermCounter::new(lede_words, text.len());
         Normalizer::default().for_each_token(text, |t| c.push(&stop, word_hash(t.text, 0), &t));
         c.finish()
+    }
+
+    #[test]
+    fn distinct_terms_are_capped_at_the_most_frequent() {
+        // 10,000 distinct made-up words, and one repeated: the repeated one is kept.
+        let mut text: String = (0..10_000).map(|i| format!("w{i}x ")).collect();
+        text.push_str(&"harbour ".repeat(5));
+        let c = counts(&text);
+        assert_eq!(c.len(), MAX_DISTINCT_TERMS);
+        assert!(c.iter().any(|t| t.0 == word_hash("harbour", 0) && t.1 == 5));
+        assert!(c
+            .iter()
+            .map(|t| t.0)
+            .collect::<Vec<_>>()
+            .windows(2)
+            .all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -269,7 +269,7 @@ fn an_id_reused_for_other_text_is_reported() {
 }
 
 #[test]
-fn a_50_mb_article_is_processed() {
+fn a_50_mb_article_is_refused_by_default_and_processed_under_a_raised_limit() {
     let s = Scratch::new("huge");
     let paragraph = article(11, 40);
     let mut text = String::with_capacity(51 << 20);
@@ -283,7 +283,14 @@ fn a_50_mb_article_is_processed() {
         jsonl_line("huge", &text) + &jsonl_line("tail", &tail),
     );
     drop(text);
-    let o = run(&["cluster", &f, "-q"]);
+    // Over the default limit (1 MiB): left out, said so, and the run goes on.
+    let o = run(&["cluster", &f, "--format", "jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(rows(&stdout(&o)).len(), 1);
+    assert!(stderr(&o).contains("huge"), "{}", stderr(&o));
+    // Under a limit raised for it, processed.
+    let config = s.write("big.toml", "max_article_bytes = 67108864\n");
+    let o = run(&["cluster", &f, "-q", "-c", &config]);
     assert!(o.status.success(), "{}", stderr(&o));
     let r = rows(&stdout(&o));
     assert_eq!(r.len(), 2);

@@ -198,8 +198,8 @@ fn invalid_configs_name_the_field() {
 
 #[test]
 fn huge_article_is_processed_and_its_excerpt_found() {
-    // 8 MB of generated prose: processed in one piece, and an excerpt of it is recognised as
-    // contained in it.
+    // 8 MB of generated prose (over the default limit, raised for it): processed in one piece,
+    // and an excerpt of it is recognised as contained in it.
     let mut text = String::new();
     let mut s = 0x1234_5678_9abc_def1u64;
     while text.len() < 8 << 20 {
@@ -211,7 +211,11 @@ fn huge_article_is_processed_and_its_excerpt_found() {
             text.push_str("Harbour.\n");
         }
     }
-    let mut d = Detector::new(DetectorConfig::default()).unwrap();
+    let mut d = Detector::new(DetectorConfig {
+        max_article_bytes: 16 << 20,
+        ..DetectorConfig::default()
+    })
+    .unwrap();
     assert!(d.insert("huge", &text).unwrap().is_new());
     let cut = text.char_indices().nth(text.len() / 2).unwrap().0;
     let excerpt = &text[..cut];

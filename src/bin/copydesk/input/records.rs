@@ -6,8 +6,9 @@ use crate::when;
 use anyhow::{bail, Result};
 use std::io::BufRead;
 
-/// The longest line or record read, in bytes: twice the default article limit (64 MiB, and
-/// JSON escaping can double a text) and a margin. A longer one is refused, not buffered.
+/// The longest line or record read, in bytes: room for an article at the highest limit worth
+/// setting (64 MiB, twice over, as JSON escaping can double a text) and a margin. A longer one
+/// is refused, not buffered.
 pub const MAX_RECORD_BYTES: usize = 129 << 20;
 
 /// What reading one line gave.

@@ -321,7 +321,9 @@ pub fn run(options: Options) -> Result<()> {
     let store = Store::open(&options.data, options.max_store_bytes)?;
     store.check()?;
     let config = match store.config()? {
-        Some(stored) => {
+        Some(mut stored) => {
+            // The article size limit shapes nothing stored: the one given applies.
+            stored.max_article_bytes = options.config.max_article_bytes;
             if stored != options.config {
                 anyhow::bail!(
                     "{}: the store was created with another configuration ({}); start with \
