@@ -68,6 +68,8 @@ pub mod detector;
 mod error;
 pub mod eval;
 mod hash;
+#[cfg(feature = "html")]
+pub mod html;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;

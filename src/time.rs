@@ -51,6 +51,78 @@ impl Timestamp {
     pub fn date(self) -> (i32, u32, u32) {
         civil_from_days(self.day())
     }
+
+    /// Reads RFC 3339 text: `2026-01-06T14:30:00Z`, `2026-01-06T14:30:00.250+01:00`,
+    /// `2026-01-06 14:30:00Z`, or a plain date `2026-01-06` (midnight UTC). `None` for
+    /// anything else (an application reading other forms parses them itself).
+    ///
+    /// ```
+    /// use copydesk::Timestamp;
+    /// let t = Timestamp::parse_rfc3339("2026-01-06T15:30:00+01:00").unwrap();
+    /// assert_eq!(t.unix_seconds(), 1_767_709_800);
+    /// assert_eq!(Timestamp::parse_rfc3339("6 Jan 2026"), None);
+    /// ```
+    pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+        let b = s.as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let t = b.get(r)?;
+            t.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| t.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+        };
+        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !(1..=12).contains(&m) {
+            return None;
+        }
+        let days_in_month = days_in_month(y as i32, m);
+        if !(1..=days_in_month).contains(&d) {
+            return None;
+        }
+        let days = days_from_civil(y as i32, m, d);
+        if b.len() == 10 {
+            return Some(Timestamp(days * DAY));
+        }
+        if !matches!(b.get(10), Some(b'T' | b't' | b' '))
+            || b.get(13) != Some(&b':')
+            || b.get(16) != Some(&b':')
+        {
+            return None;
+        }
+        let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if h > 23 || mi > 59 || se > 60 {
+            return None;
+        }
+        let mut i = 19;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+        }
+        let offset = match b.get(i)? {
+            b'Z' | b'z' if i + 1 == b.len() => 0,
+            sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
+                let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                let o = i64::from(oh * 3600 + om * 60);
+                if *sign == b'+' {
+                    o
+                } else {
+                    -o
+                }
+            }
+            _ => return None,
+        };
+        Some(Timestamp(
+            days * DAY + i64::from(h * 3600 + mi * 60 + se) - offset,
+        ))
+    }
 }
 
 impl From<std::time::SystemTime> for Timestamp {

@@ -868,3 +868,44 @@ fn unreadable_files_are_clear_errors() {
     ]);
     assert_eq!(verdicts(&o).len(), 5);
 }
+
+/// Web pages in a folder, one given alone, and one in a JSONL `html` field: their article
+/// text is read, with the page's publication time.
+#[test]
+fn web_pages_are_read_as_their_article() {
+    let s = Scratch::new("html");
+    let body = article(6, 8).replace(". ", ".</p>\n<p>");
+    let page = |site: &str, time: &str| {
+        format!(
+            "<html><head><title>{site}</title><meta property=\"article:published_time\" \
+             content=\"{time}\"></head><body><nav><a href=\"/\">{site} home</a> \
+             <a href=\"/news\">News</a></nav><article><h1>Harbour news</h1><p>{body}</p>\
+             </article><footer>{site}, all rights reserved</footer></body></html>"
+        )
+    };
+    std::fs::create_dir_all(s.path("pages")).unwrap();
+    s.write(
+        "pages/courier.html",
+        page("Courier", "2026-03-12T18:00:00Z"),
+    );
+    s.write("pages/post.htm", page("Post", "2026-03-12T09:00:00Z"));
+    let line = serde_json::json!({"id": "feed", "html": page("Feed", "2026-03-12T20:00:00Z")});
+    let f = s.write("feed.jsonl", format!("{line}\n"));
+    let lone = s.write("lone.html", page("Lone", "2026-03-12T21:00:00Z"));
+    let o = run(&[
+        "cluster",
+        "--format",
+        "jsonl",
+        s.path("pages").to_str().unwrap(),
+        &f,
+        &lone,
+    ]);
+    let r = rows(&stdout(&o));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let get = |id: &str| r.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(get("post")["kind"], "new", "published first: {r:?}");
+    for id in ["courier", "feed", "lone"] {
+        assert_eq!(get(id)["story"], get("post")["story"], "{id}: {r:?}");
+        assert_ne!(get(id)["kind"], "rewrite", "{id} is a copy: {r:?}");
+    }
+}

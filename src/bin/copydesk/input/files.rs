@@ -5,12 +5,19 @@ use crate::when;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
-/// The extensions of the files a folder's articles are read from.
+/// The extensions of the files a folder's articles are read from: text and web pages.
 pub fn is_article_file(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e == "txt" || e == "md")
+    p.extension()
+        .is_some_and(|e| e == "txt" || e == "md" || is_html(p))
 }
 
-/// A folder's article files, in order of their paths, each with its id: the path relative to
+/// A web page, by its extension.
+pub fn is_html(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "html" || e == "htm")
+}
+
+/// A folder's article files (`.txt`, `.md`, `.html`, `.htm`), in order of their paths, each
+/// with its id: the path relative to
 /// the folder without the extension, `/` between folders. Subfolders are read; names starting
 /// with `.` (hidden files and folders) are not; symbolic links are followed, and a link that
 /// leads back into a folder being read is an error.

@@ -44,6 +44,8 @@ pub enum InputFormat {
     Tsv,
     /// The whole file is one article's text.
     Text,
+    /// The whole file is one web page, whose article text is extracted.
+    Html,
 }
 
 /// How to read records.
@@ -120,6 +122,7 @@ enum Records {
     Text {
         reader: Option<Box<dyn BufRead>>,
         id: String,
+        html: bool,
     },
 }
 
@@ -132,6 +135,11 @@ pub struct Articles {
     buf: Vec<u8>,
     pub counters: Counters,
     warn: Box<dyn FnMut(&str)>,
+}
+
+/// A single path's name ends in `.gz` or `.zst`.
+fn is_compressed(p: &std::path::Path) -> bool {
+    p.extension().is_some_and(|e| e == "gz" || e == "zst")
 }
 
 /// A single path's id as a text article: the file name without its extensions
@@ -164,7 +172,7 @@ impl Articles {
                 open::check_folder_format(p, fields.format)?;
                 sources.push_back(Source::Files(files::folder(p)?.into()));
             } else if p.is_file() {
-                let plain_text = fields.format.is_none() && is_article_file(p);
+                let plain_text = fields.format.is_none() && is_article_file(p) && !is_compressed(p);
                 if plain_text {
                     sources.push_back(Source::Files(VecDeque::from([(p.clone(), stem(p))])));
                 } else {
@@ -254,10 +262,12 @@ impl Articles {
                         .and_then(|mut f| f.read_to_end(&mut bytes))
                         .with_context(|| format!("{}: cannot read", path.display()))?;
                     self.counters.bytes += bytes.len() as u64;
+                    let html = files::is_html(&path);
                     return Ok(Some(text_article(
                         bytes,
                         id,
                         path.display().to_string(),
+                        html,
                         &self.fields,
                         &mut self.counters,
                     )));
@@ -294,9 +304,10 @@ impl Articles {
                                 row: 1,
                             }
                         }
-                        InputFormat::Text => Records::Text {
+                        InputFormat::Text | InputFormat::Html => Records::Text {
                             reader: Some(reader),
                             id: stem(&path),
+                            html: format == InputFormat::Html,
                         },
                     };
                     self.open = Some(Open {
@@ -316,11 +327,14 @@ fn is_io(e: &anyhow::Error) -> bool {
     e.downcast_ref::<std::io::Error>().is_some()
 }
 
-/// A text file's bytes as an article: front matter read, invalid UTF-8 decoded lossily.
+/// A text file's bytes as an article: front matter read, invalid UTF-8 decoded lossily; a web
+/// page's article text extracted (a page with none gives an empty text, which the detector
+/// reports and leaves out).
 fn text_article(
     bytes: Vec<u8>,
     id: String,
     origin: String,
+    html: bool,
     fields: &Fields,
     counters: &mut Counters,
 ) -> Article {
@@ -335,6 +349,17 @@ fn text_article(
         Some(t) => t.to_string(),
         None => text,
     };
+    if html {
+        let page = copydesk::html::extract(&text).ok();
+        return Article {
+            id,
+            text: page.as_ref().map(|p| p.text.clone()).unwrap_or_default(),
+            origin,
+            cluster: None,
+            topic: None,
+            published: page.and_then(|p| p.published),
+        };
+    }
     let (text, published) = match files::front_matter(&text, fields) {
         Some((body, time)) => {
             let published = match time.map(when::parse) {
@@ -425,7 +450,7 @@ fn next_record(
                 Err(e) => bail!("{origin}: {e}"),
             }
         }
-        Records::Text { reader, id } => {
+        Records::Text { reader, id, html } => {
             let Some(mut reader) = reader.take() else {
                 return Ok(None);
             };
@@ -442,6 +467,7 @@ fn next_record(
                 bytes,
                 id.clone(),
                 name.clone(),
+                *html,
                 fields,
                 counters,
             )))

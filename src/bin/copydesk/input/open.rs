@@ -79,11 +79,7 @@ fn detect(path: &Path, r: &mut Box<dyn BufRead>) -> std::io::Result<Result<Input
         (Some("csv"), _) => InputFormat::Csv,
         (Some("tsv" | "tab"), _) => InputFormat::Tsv,
         (Some("txt" | "md"), _) => InputFormat::Text,
-        (Some("html" | "htm"), _) => {
-            return Ok(Err(anyhow::anyhow!(
-                "HTML is not read yet: extract the text first, or give it as JSONL"
-            )))
-        }
+        (Some("html" | "htm"), _) => InputFormat::Html,
         (_, Some(b'[')) => InputFormat::Json,
         (Some("jsonl" | "ndjson" | "jsonlines" | "json"), _) | (_, Some(b'{')) => {
             InputFormat::Jsonl
@@ -101,7 +97,7 @@ fn detect(path: &Path, r: &mut Box<dyn BufRead>) -> std::io::Result<Result<Input
 /// Checks a format given for a folder: its files are text.
 pub fn check_folder_format(path: &Path, format: Option<InputFormat>) -> Result<()> {
     match format {
-        None | Some(InputFormat::Text) => Ok(()),
+        None | Some(InputFormat::Text | InputFormat::Html) => Ok(()),
         Some(f) => bail!(
             "{}: a folder is read as text files, not as {f:?}",
             path.display()

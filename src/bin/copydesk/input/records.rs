@@ -128,11 +128,20 @@ pub fn from_json(
         Some(_) => bail!("{origin}: field {:?} must be a non-empty string", fields.id),
         None => bail!("{origin}: missing field {:?}", fields.id),
     };
+    // A web page in an `html` field stands for the text: its article text is extracted (a
+    // page with none gives an empty text, which the detector reports and leaves out), with
+    // its marked-up publication time.
+    let mut page_time = None;
     let text = match obj.remove(&fields.text) {
         Some(serde_json::Value::String(s)) => s,
-        Some(serde_json::Value::Null) | None => {
-            bail!("{origin}: missing field {:?}", fields.text)
-        }
+        Some(serde_json::Value::Null) | None => match obj.get("html") {
+            Some(serde_json::Value::String(html)) => {
+                let page = copydesk::html::extract(html).ok();
+                page_time = page.as_ref().and_then(|p| p.published);
+                page.map(|p| p.text).unwrap_or_default()
+            }
+            _ => bail!("{origin}: missing field {:?} (or \"html\")", fields.text),
+        },
         Some(_) => bail!("{origin}: field {:?} must be a string", fields.text),
     };
     let label = |f: &Option<String>| f.as_ref().and_then(|f| obj.get(f)).and_then(label);
@@ -149,7 +158,7 @@ pub fn from_json(
             counters.untimed += 1;
             None
         }
-        None => None,
+        None => page_time,
     };
     Ok(Article {
         id,
