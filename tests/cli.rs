@@ -909,3 +909,89 @@ fn web_pages_are_read_as_their_article() {
         assert_ne!(get(id)["kind"], "rewrite", "{id} is a copy: {r:?}");
     }
 }
+
+/// A web archive, plain and gzipped record by record as crawls store them: its HTML response
+/// records are pages (id = the target URI, time = the page's own or else the record's date);
+/// requests, metadata and images are passed over.
+#[test]
+fn web_archives_are_read_a_record_at_a_time() {
+    use std::io::Write as _;
+    let s = Scratch::new("warc");
+    let body = article(8, 8).replace(". ", ".</p>\n<p>");
+    let html = |site: &str| {
+        format!(
+            "<html><head><title>{site}</title></head><body><nav><a href=\"/\">{site}</a></nav>\
+             <article><h1>Harbour news</h1><p>{body}</p></article><footer>{site} footer\
+             </footer></body></html>"
+        )
+    };
+    let record = |kind: &str, uri: &str, date: &str, content_type: &str, content: &str| {
+        let block = match kind {
+            "response" => {
+                format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n{content}")
+            }
+            _ => content.to_string(),
+        };
+        format!(
+            "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: {date}\r\n\
+             WARC-Record-ID: <urn:uuid:{}>\r\nContent-Type: application/http; msgtype={kind}\r\n\
+             Content-Length: {}\r\n\r\n{block}\r\n\r\n",
+            uri.len(),
+            block.len()
+        )
+    };
+    let records = [
+        record(
+            "request",
+            "https://courier.example/a",
+            "2026-03-12T18:00:00Z",
+            "",
+            "GET /a HTTP/1.1\r\n\r\n",
+        ),
+        record(
+            "response",
+            "https://courier.example/a",
+            "2026-03-12T18:00:00Z",
+            "text/html; charset=utf-8",
+            &html("Courier"),
+        ),
+        record(
+            "response",
+            "https://courier.example/logo.png",
+            "2026-03-12T18:00:01Z",
+            "image/png",
+            "PNG",
+        ),
+        record(
+            "response",
+            "https://post.example/b",
+            "2026-03-12T09:00:00Z",
+            "text/html",
+            &html("Post"),
+        ),
+    ];
+    let plain = s.write("crawl.warc", records.concat());
+    let mut gz = Vec::new();
+    for r in &records {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(r.as_bytes()).unwrap();
+        gz.extend(e.finish().unwrap());
+    }
+    let gz = s.write("crawl.warc.gz", gz);
+    for f in [plain, gz] {
+        let o = run(&["cluster", "--format", "jsonl", &f]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let r = rows(&stdout(&o));
+        assert_eq!(r.len(), 2, "{r:?}");
+        let get = |id: &str| r.iter().find(|r| r["id"] == id).unwrap().clone();
+        assert_eq!(
+            get("https://post.example/b")["kind"],
+            "new",
+            "fetched first: {r:?}"
+        );
+        assert_eq!(
+            get("https://courier.example/a")["of"],
+            "https://post.example/b"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 mod files;
 mod open;
 mod records;
+mod webarchive;
 
 use crate::when;
 use anyhow::{bail, Context, Result};
@@ -46,6 +47,8 @@ pub enum InputFormat {
     Text,
     /// The whole file is one web page, whose article text is extracted.
     Html,
+    /// A web archive: each HTML response record is a page.
+    Warc,
 }
 
 /// How to read records.
@@ -117,6 +120,10 @@ enum Records {
         reader: csv::Reader<Box<dyn BufRead>>,
         columns: Columns,
         row: u64,
+    },
+    Warc {
+        records: warc::RecordIter<Box<dyn BufRead>>,
+        index: u64,
     },
     /// A whole (compressed) text file: one article, read once.
     Text {
@@ -304,6 +311,10 @@ impl Articles {
                                 row: 1,
                             }
                         }
+                        InputFormat::Warc => Records::Warc {
+                            records: warc::WarcReader::new(reader).iter_records(),
+                            index: 0,
+                        },
                         InputFormat::Text | InputFormat::Html => Records::Text {
                             reader: Some(reader),
                             id: stem(&path),
@@ -450,6 +461,24 @@ fn next_record(
                 Err(e) => bail!("{origin}: {e}"),
             }
         }
+        Records::Warc { records, index } => loop {
+            let Some(record) = records.next() else {
+                return Ok(None);
+            };
+            *index += 1;
+            let origin = format!("{name} record {index}");
+            let record = match record {
+                Ok(r) => r,
+                Err(warc::Error::ReadData(e)) => {
+                    return Err(anyhow::Error::new(e).context(format!("{name}: read error")))
+                }
+                Err(e) => bail!("{origin}: not a WARC record: {e}"),
+            };
+            counters.bytes += record.body().len() as u64;
+            if let Some(a) = webarchive::page(&record, origin, counters)? {
+                return Ok(Some(a));
+            }
+        },
         Records::Text { reader, id, html } => {
             let Some(mut reader) = reader.take() else {
                 return Ok(None);

@@ -57,8 +57,8 @@ fn skip_bom(r: &mut Box<dyn BufRead>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The format, from the extension under any `.gz`/`.zst`, else from the first byte that is
-/// not white space: `[` a JSON array, `{` JSON lines.
+/// The format, from the extension under any `.gz`/`.zst`, else from the first bytes: `WARC/`
+/// a web archive, `[` a JSON array, `{` JSON lines.
 fn detect(path: &Path, r: &mut Box<dyn BufRead>) -> std::io::Result<Result<InputFormat>> {
     let name = path
         .file_name()
@@ -70,16 +70,16 @@ fn detect(path: &Path, r: &mut Box<dyn BufRead>) -> std::io::Result<Result<Input
         .or_else(|| name.strip_suffix(".zst"))
         .unwrap_or(&name);
     let ext = name.rsplit_once('.').map(|(_, e)| e);
-    let first = r
-        .fill_buf()?
-        .iter()
-        .copied()
-        .find(|b| !b.is_ascii_whitespace());
+    let head = r.fill_buf()?;
+    let warc = head.starts_with(b"WARC/");
+    let first = head.iter().copied().find(|b| !b.is_ascii_whitespace());
     Ok(Ok(match (ext, first) {
         (Some("csv"), _) => InputFormat::Csv,
         (Some("tsv" | "tab"), _) => InputFormat::Tsv,
         (Some("txt" | "md"), _) => InputFormat::Text,
         (Some("html" | "htm"), _) => InputFormat::Html,
+        (Some("warc"), _) => InputFormat::Warc,
+        _ if warc => InputFormat::Warc,
         (_, Some(b'[')) => InputFormat::Json,
         (Some("jsonl" | "ndjson" | "jsonlines" | "json"), _) | (_, Some(b'{')) => {
             InputFormat::Jsonl
@@ -98,6 +98,10 @@ fn detect(path: &Path, r: &mut Box<dyn BufRead>) -> std::io::Result<Result<Input
 pub fn check_folder_format(path: &Path, format: Option<InputFormat>) -> Result<()> {
     match format {
         None | Some(InputFormat::Text | InputFormat::Html) => Ok(()),
+        Some(InputFormat::Warc) => bail!(
+            "{}: a folder is read as text files, not as WARC",
+            path.display()
+        ),
         Some(f) => bail!(
             "{}: a folder is read as text files, not as {f:?}",
             path.display()
