@@ -67,6 +67,23 @@ impl Detector {
         }
     }
 
+    /// The near-copy score of two signatures of `a` and `b` shingles whose estimated Jaccard
+    /// similarity is `j`: `j` itself at or over [`DetectorConfig::near_copy`], else the
+    /// containment of the shorter in the longer at or over
+    /// [`DetectorConfig::near_copy_containment`] (when the shorter has enough shingles);
+    /// `None` when neither holds.
+    ///
+    /// [`DetectorConfig::near_copy`]: crate::DetectorConfig::near_copy
+    /// [`DetectorConfig::near_copy_containment`]: crate::DetectorConfig::near_copy_containment
+    pub(super) fn near_copy_score(&self, j: f64, a: u32, b: u32) -> Option<f64> {
+        if j >= self.config.near_copy {
+            return Some(j);
+        }
+        let c = containment_from_jaccard(j, a, b);
+        (a.min(b) >= self.config.min_containment_shingles && c >= self.config.near_copy_containment)
+            .then_some(c)
+    }
+
     /// Two publication times (Unix seconds) are within
     /// [`StoryConfig::window_hours`](crate::StoryConfig::window_hours) of each other, or
     /// one is not known, or there is no window.
@@ -115,21 +132,13 @@ impl Detector {
             let Ok(j) = other.try_jaccard(sig) else {
                 return;
             };
-            let score = if j >= self.config.near_copy {
-                Some(j)
-            } else {
-                let small = other.shingles().min(sig.shingles());
-                let c = containment_from_jaccard(j, other.shingles(), sig.shingles());
-                if small >= self.config.min_containment_shingles
-                    && c >= self.config.near_copy_containment
-                {
-                    Some(c)
-                } else {
+            let score = self
+                .near_copy_score(j, other.shingles(), sig.shingles())
+                .or_else(|| {
                     (j >= gray_zone
                         && self.docs[&d].vector.cosine(vector) >= self.config.near_copy_cosine)
                         .then_some(j)
-                }
-            };
+                });
             if let Some(s) = score {
                 let s = s as f32;
                 // A near copy shares most of its words. Two short texts (a handful of

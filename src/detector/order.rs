@@ -15,7 +15,6 @@ use super::articles::Doc;
 use super::verdict::{MatchKind, Verdict};
 use super::Detector;
 use crate::cluster::StoryId;
-use crate::minhash::containment_from_jaccard;
 
 impl Detector {
     /// The verdicts changed since the last call as a side effect of other articles' inserts
@@ -137,17 +136,12 @@ impl Detector {
             return (other, MatchKind::Exact, 1.0);
         }
         if let (Some(a), Some(b)) = (self.near.get(&d), self.near.get(&other)) {
-            if let Ok(j) = a.try_jaccard(b) {
-                if j >= self.config.near_copy {
-                    return (other, MatchKind::NearCopy, j as f32);
-                }
-                let small = a.shingles().min(b.shingles());
-                let c = containment_from_jaccard(j, a.shingles(), b.shingles());
-                if small >= self.config.min_containment_shingles
-                    && c >= self.config.near_copy_containment
-                {
-                    return (other, MatchKind::NearCopy, c as f32);
-                }
+            let score = a
+                .try_jaccard(b)
+                .ok()
+                .and_then(|j| self.near_copy_score(j, a.shingles(), b.shingles()));
+            if let Some(s) = score {
+                return (other, MatchKind::NearCopy, s as f32);
             }
         }
         (other, MatchKind::Rewrite, o.vector.cosine(&doc.vector))
