@@ -1,3 +1,4 @@
+#![cfg(feature = "html")]
 //! Web pages: the same articles in three site templates come out as copies of their plain
 //! text, and different articles in one template do not look alike. Every page and article here
 //! is written for this test.
