@@ -15,6 +15,8 @@
 //!    are removed (`cease-fire` → `ceasefire`, `U.S.` → `us`, `they’re` → `theyre`), a possessive
 //!    `'s` is dropped (`Ukraine’s` → `ukraine`), and thousands separators go (`1,000` → `1000`)
 //!    while decimal points stay (`3.5`). Quote marks and dashes between words are separators.
+//!    Scripts written without spaces between words (Chinese, Japanese, Korean, Thai, Lao,
+//!    Khmer, Myanmar) are cut into overlapping character bigrams: `東京で雨` is `東京 京で で雨`.
 //!
 //! Each token also says whether it was capitalised in the original and whether it began a
 //! sentence: names are the strongest story-level signal, and that is how they are found.
@@ -33,6 +35,7 @@ use crate::shingle::{short_word_hash, word_hash};
 use unicode_normalization::UnicodeNormalization;
 
 mod lines;
+mod scripts;
 use lines::clean_line;
 
 /// Which normalisation rules are on. All are on by default.
@@ -309,6 +312,7 @@ impl Normalizer {
                     .capacity()
                     .max(s.out.capacity())
                     .max(s.lower.capacity())
+                    .max(s.starts.capacity() * 8)
                     > 1 << 16
             },
             run,
@@ -381,6 +385,27 @@ impl Normalizer {
             let c = char_at(line, i);
             let len = c.len_utf8();
             if is_word_char(c) {
+                if !c.is_ascii() && scripts::is_unspaced_letter(c) {
+                    // A run of a script without spaces: its character bigrams are its words.
+                    if emit!() {
+                        sentence_start = false;
+                    }
+                    span_start = NO_SPAN;
+                    let end = scripts::run_end(line, i);
+                    scripts::fold_run(&line[i..end], &mut s.out, &mut s.starts);
+                    for text in scripts::bigrams(&s.out, &s.starts) {
+                        f(Token {
+                            text,
+                            padded: 0,
+                            ..Token::new("", false, sentence_start, line_no)
+                        });
+                        sentence_start = false;
+                    }
+                    prev = line[..end].chars().next_back().unwrap_or(' ');
+                    acronym = false;
+                    i = end;
+                    continue;
+                }
                 if span_start == NO_SPAN && s.raw.is_empty() {
                     token.capitalized = c.is_uppercase();
                     token.sentence_start = sentence_start;
@@ -490,7 +515,8 @@ impl Normalizer {
                 sentence_start = false;
             }
             span_start = NO_SPAN;
-            if matches!(c, '.' | '!' | '?') && !ends_acronym {
+            if matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '؟' | '۔' | '।') && !ends_acronym
+            {
                 sentence_start = true;
             }
             acronym = false;
@@ -582,6 +608,8 @@ struct Scratch {
     out: String,
     /// The line being tokenized, in ASCII lower case.
     lower: String,
+    /// Where each character of a folded run of an unspaced script begins in `out`.
+    starts: Vec<usize>,
 }
 
 /// `str::trim`, with the common case (ASCII spaces, tabs, a `\r`, or nothing to trim) done on
@@ -760,6 +788,10 @@ mod tests {
             ("an end — at last – maybe", "an end at last maybe"),
             ("1,000 and 1000", "1000 and 1000"),
             ("3.5 per cent", "3.5 per cent"),
+            ("東京で雨", "東京 京で で雨"),
+            ("日本のGDPは3.5%増。Tokyo", "日本 本の gdp は 3.5 増 tokyo"),
+            ("서울에서 회의", "서울 울에 에서 회의"),
+            ("ﾆｭｰｽ", "ニュ ュー ース"),
             ("ﬁnal ＡＢＣ", "final abc"),
             ("ÉCOLE École", "école école"),
             ("Cafe\u{301}", "café"),
@@ -1008,6 +1040,12 @@ mod tests {
             "(",
             "\u{300}",
             "QUOTE\"",
+            "東京",
+            "で",
+            "。",
+            "ที่",
+            "\u{E48}",
+            "ﾆｭｰｽ",
         ];
         proptest::collection::vec(proptest::sample::select(PIECES), 0..48)
             .prop_map(|pieces| pieces.concat())
@@ -1088,6 +1126,17 @@ mod tests {
         });
         assert_eq!(outer.join(" "), inner[0]);
         assert_eq!(inner[0], "naïve cafégoers in the us said obrien plan works");
+    }
+
+    #[test]
+    fn sentences_end_in_other_scripts_too() {
+        let mut got = Vec::new();
+        Normalizer::default().for_each_token("会談は終わった。Reuters said", |t| {
+            got.push((t.text.to_string(), t.sentence_start))
+        });
+        assert_eq!(got[0], ("会談".to_string(), true));
+        assert!(got[1..5].iter().all(|(_, start)| !start), "{got:?}");
+        assert_eq!(got[got.len() - 2], ("reuters".to_string(), true));
     }
 
     #[test]

@@ -45,7 +45,8 @@ use xxhash_rust::xxh3::Xxh3;
 /// configuration has [`TermConfig::day_conflict`](crate::terms::TermConfig::day_conflict),
 /// [`TermConfig::min_common_terms`](crate::terms::TermConfig::min_common_terms) and
 /// [`StoryConfig::window_hours`](crate::StoryConfig::window_hours); dates in the text are
-/// kept as calendar days when the publication time is known.
+/// kept as calendar days when the publication time is known; text in scripts without spaces
+/// is read as character bigrams.
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
 /// of anything saved (the configuration included) is a new version.
