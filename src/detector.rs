@@ -50,6 +50,12 @@ use crate::time::Timestamp;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The term statistics hold at most this many distinct terms an indexed article (see
+/// [`Detector::bound_statistics`]).
+const STATISTICS_PER_ARTICLE: usize = 16;
+/// ... and at least this many: about 24 MB.
+const STATISTICS_FLOOR: usize = 1 << 20;
+
 #[cfg(feature = "persist")]
 mod persist;
 mod postings;
@@ -192,7 +198,9 @@ impl Detector {
     }
 
     /// Removes an article from the index. Its story keeps its id and its other members.
-    /// Returns false for an unknown id. The term statistics keep counting it.
+    /// Returns false for an unknown id. The term statistics keep counting it, except the
+    /// terms of its vector that no other article had, which are forgotten (so that a stream
+    /// of articles inserted and removed does not grow them).
     pub fn remove(&mut self, id: &str) -> bool {
         let Some(doc_no) = self.ids.remove(id) else {
             return false;
@@ -207,8 +215,33 @@ impl Detector {
         for term in doc.vector.top(self.config.story.index_terms) {
             self.postings.remove(term, doc_no);
         }
+        for (term, _) in doc.vector.iter() {
+            self.df.forget_if_single(term);
+        }
         self.stories.remove(doc.story, doc_no);
         true
+    }
+
+    /// Keeps the term statistics within [`STATISTICS_PER_ARTICLE`] terms an indexed article
+    /// (and at least [`STATISTICS_FLOOR`]): past that, the rarest terms are forgotten until
+    /// half the bound is left. News never comes near it (about four distinct terms an
+    /// article); junk, each article of it thousands of words seen nowhere else, would grow
+    /// the statistics without end.
+    pub(crate) fn bound_statistics(&mut self) {
+        self.bound_statistics_to(STATISTICS_FLOOR);
+    }
+
+    /// [`Detector::bound_statistics`] with another floor.
+    fn bound_statistics_to(&mut self, floor: usize) {
+        let bound = floor.max(STATISTICS_PER_ARTICLE * self.ids.len());
+        if self.df.terms() <= bound {
+            return;
+        }
+        let mut at_most = 1;
+        while self.df.terms() > bound / 2 {
+            self.df.prune(at_most);
+            at_most = at_most.saturating_add(1);
+        }
     }
 
     /// The term statistics learnt from every article inserted so far.
@@ -302,5 +335,62 @@ impl Detector {
             documents_seen: self.df.documents(),
             terms: self.df.terms(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A text of `n` words seen nowhere else, made from `seed`.
+    fn junk(seed: usize, n: usize) -> String {
+        (0..n)
+            .map(|i| format!("zq{seed}x{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn removing_an_article_forgets_the_terms_only_it_had() {
+        let mut d = Detector::new(DetectorConfig::default()).unwrap();
+        d.insert(
+            "kept",
+            "Gales closed the Kessington harbour bridge overnight.",
+        )
+        .unwrap();
+        let before = d.term_statistics().terms();
+        d.insert("gone", &format!("Gales closed {}", junk(1, 40)))
+            .unwrap();
+        assert!(d.term_statistics().terms() >= before + 40);
+        assert!(d.remove("gone"));
+        assert_eq!(d.term_statistics().terms(), before);
+        assert_eq!(
+            d.term_statistics().df(word_hash("gales")),
+            2,
+            "shared terms stay"
+        );
+    }
+
+    #[test]
+    fn statistics_are_bounded_by_forgetting_the_rarest_terms() {
+        let mut d = Detector::new(DetectorConfig::default()).unwrap();
+        for i in 0..20 {
+            d.insert(
+                &i.to_string(),
+                &format!("Kessington ferry {}", junk(i, 300)),
+            )
+            .unwrap();
+        }
+        assert!(d.term_statistics().terms() > 6000);
+        d.bound_statistics_to(1000);
+        // The bound is 16 terms an article (320) or the floor: pruned to half of it.
+        let terms = d.term_statistics().terms();
+        assert!((1..=500).contains(&terms), "{terms}");
+        assert_eq!(d.term_statistics().df(word_hash("kessington")), 20);
+        assert_eq!(d.term_statistics().documents(), 20);
+    }
+
+    fn word_hash(w: &str) -> u64 {
+        crate::shingle::word_hash(w, 0)
     }
 }

@@ -550,7 +550,9 @@ impl TermCounts {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DocumentFrequencies {
     documents: u64,
-    df: FastMap<u64, u32>,
+    /// Keyed by the low 32 bits of the term's hash, as [`TermVector`] keeps it, so that the
+    /// terms of a stored vector can be found here.
+    df: FastMap<u32, u32>,
 }
 
 impl DocumentFrequencies {
@@ -558,7 +560,7 @@ impl DocumentFrequencies {
     pub fn add(&mut self, counts: &TermCounts) {
         self.documents += 1;
         for (h, _, _) in counts.iter() {
-            *self.df.entry(h).or_insert(0) += 1;
+            *self.df.entry(h as u32).or_insert(0) += 1;
         }
     }
 
@@ -579,13 +581,45 @@ impl DocumentFrequencies {
     pub fn remove(&mut self, counts: &TermCounts) {
         self.documents = self.documents.saturating_sub(1);
         for (h, _, _) in counts.iter() {
-            if let Some(n) = self.df.get_mut(&h) {
+            if let Some(n) = self.df.get_mut(&(h as u32)) {
                 *n -= 1;
                 if *n == 0 {
-                    self.df.remove(&h);
+                    self.df.remove(&(h as u32));
                 }
             }
         }
+    }
+
+    /// Forgets every term counted in at most `at_most` articles, gives back the memory they
+    /// held, and says how many were forgotten. A forgotten term weighs as a term never seen,
+    /// which for a term of one article in a million is a difference of `ln 2` in its inverse
+    /// document frequency of about 14. The number of articles counted does not change.
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let d = Detector::new(Default::default())?;
+    /// let mut df = copydesk::terms::DocumentFrequencies::default();
+    /// df.add(&d.analyze("Gales closed the Kessington harbour bridge.")?.terms);
+    /// df.add(&d.analyze("Gales closed the ferry port.")?.terms);
+    /// let shared = df.terms() - df.prune(1);
+    /// assert_eq!(shared, 2); // gales, closed
+    /// assert_eq!(df.documents(), 2);
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn prune(&mut self, at_most: u32) -> usize {
+        let before = self.df.len();
+        self.df.retain(|_, n| *n > at_most);
+        self.df.shrink_to_fit();
+        before - self.df.len()
+    }
+
+    /// Forgets `term` if it was counted in one article only; says whether it was.
+    pub(crate) fn forget_if_single(&mut self, term: u64) -> bool {
+        let single = self.df.get(&(term as u32)) == Some(&1);
+        if single {
+            self.df.remove(&(term as u32));
+        }
+        single
     }
 
     /// Adds another set of statistics to these, as if every article counted there had been
@@ -607,9 +641,10 @@ impl DocumentFrequencies {
         self.df.len()
     }
 
-    /// In how many counted articles the term appeared.
+    /// In how many counted articles the term appeared. Terms are told apart by the low 32
+    /// bits of their hash, as in a [`TermVector`].
     pub fn df(&self, term: u64) -> u32 {
-        self.df.get(&term).copied().unwrap_or(0)
+        self.df.get(&(term as u32)).copied().unwrap_or(0)
     }
 
     /// `ln((N + 1) / (df + 1)) + 1`.

@@ -338,6 +338,7 @@ impl Detector {
                 self.place_in_time(d, of);
             }
         }
+        self.bound_statistics();
         numbers
             .into_iter()
             .map(|d| Ok(self.docs[&d?].verdict()))

@@ -33,7 +33,7 @@ mod legacy {
     use copydesk::minhash::CompactSignature;
     use copydesk::terms::TermVector;
     use copydesk::{ArticleRecord, Match, MatchKind, StoryId, Timestamp, Verdict};
-    use rusqlite::{params, Connection};
+    use rusqlite::{params, Connection, OptionalExtension};
 
     #[derive(serde::Deserialize)]
     struct Record {
@@ -58,6 +58,63 @@ mod legacy {
         id: String,
         kind: MatchKind,
         similarity: f32,
+    }
+
+    /// Term statistics as schemas 4 and 5 stored them: keyed by the term's whole hash.
+    #[derive(serde::Deserialize)]
+    struct OldStatistics {
+        documents: u64,
+        df: std::collections::HashMap<u64, u32>,
+    }
+
+    /// Term statistics as [`copydesk::terms::DocumentFrequencies`] encodes them: keyed by the
+    /// low 32 bits of the term's hash.
+    #[derive(serde::Serialize)]
+    struct Statistics {
+        documents: u64,
+        df: std::collections::HashMap<u32, u32>,
+    }
+
+    fn upgrade_statistics(blob: &[u8]) -> anyhow::Result<Vec<u8>> {
+        let old: OldStatistics = postcard::from_bytes(blob)?;
+        let mut df = std::collections::HashMap::with_capacity(old.df.len());
+        for (term, n) in old.df {
+            *df.entry(term as u32).or_insert(0) += n;
+        }
+        Ok(postcard::to_stdvec(&Statistics {
+            documents: old.documents,
+            df,
+        })?)
+    }
+
+    /// Rewrites the term statistics' snapshot and log (schema 5) in the current layout.
+    pub fn upgrade_term_statistics(tx: &Connection) -> anyhow::Result<()> {
+        let snapshot: Option<Vec<u8>> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'term_statistics'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(blob) = snapshot {
+            let new = upgrade_statistics(&blob)
+                .map_err(|e| anyhow::anyhow!("unreadable term statistics: {e}"))?;
+            tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'term_statistics'",
+                params![new],
+            )?;
+        }
+        let rows: Vec<(i64, Vec<u8>)> = tx
+            .prepare("SELECT seq, delta FROM df_log")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut put = tx.prepare("UPDATE df_log SET delta = ?1 WHERE seq = ?2")?;
+        for (seq, blob) in rows {
+            let new = upgrade_statistics(&blob)
+                .map_err(|e| anyhow::anyhow!("unreadable term-count log entry {seq}: {e}"))?;
+            put.execute(params![new, seq])?;
+        }
+        Ok(())
     }
 
     /// Rewrites every record in the current layout, with the row's publication time.
@@ -205,6 +262,7 @@ impl Store {
                     )?;
                 }
                 legacy::upgrade_records(&tx)
+                    .and_then(|()| legacy::upgrade_term_statistics(&tx))
                     .with_context(|| format!("{}: upgrading the store", path.display()))?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA};"))?;
                 tx.commit()?;
@@ -613,6 +671,34 @@ mod tests {
                 )
                 .unwrap();
         }
+        // Term statistics keyed by whole hashes, as a snapshot and a log entry.
+        #[derive(serde::Serialize)]
+        struct OldStatistics {
+            documents: u64,
+            df: std::collections::HashMap<u64, u32>,
+        }
+        let hash = |w: &str| copydesk::shingle::word_hash(w, 0);
+        let snapshot = OldStatistics {
+            documents: 2,
+            df: [(hash("gales"), 2), (hash("kessington"), 2)].into(),
+        };
+        let log = OldStatistics {
+            documents: 1,
+            df: [(hash("gales"), 1)].into(),
+        };
+        Store::set_meta(
+            &store.conn,
+            "term_statistics",
+            &postcard::to_stdvec(&snapshot).unwrap(),
+        )
+        .unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO df_log (delta) VALUES (?1)",
+                params![postcard::to_stdvec(&log).unwrap()],
+            )
+            .unwrap();
         store
             .conn
             .execute_batch("PRAGMA user_version = 5;")
@@ -627,6 +713,11 @@ mod tests {
         );
         assert_eq!(loaded[1].record.verdict, d.verdict_of("b").unwrap());
         assert_eq!(loaded[1].record.published, None);
+        let df = store.term_statistics().unwrap();
+        assert_eq!(df.documents(), 3);
+        assert_eq!(df.df(hash("gales")), 3);
+        assert_eq!(df.df(hash("kessington")), 2);
+        assert_eq!(df.terms(), 2);
         drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }
