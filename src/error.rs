@@ -53,6 +53,11 @@ pub enum ErrorKind {
         /// What is wrong with it.
         reason: String,
     },
+    /// A record of an input file is malformed (a WARC record that is not WARC).
+    InvalidInput {
+        /// What is wrong, with where.
+        reason: String,
+    },
     /// A saved detector is damaged: truncated, altered, or not a copydesk index at all.
     /// Nothing was loaded.
     CorruptIndex {
@@ -92,7 +97,7 @@ impl Error {
     }
 }
 
-#[cfg_attr(not(feature = "persist"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "persist", feature = "warc")), allow(dead_code))]
 impl Error {
     pub(crate) fn corrupt(reason: impl Into<String>) -> Error {
         Error {
@@ -138,6 +143,7 @@ impl fmt::Display for Error {
             ErrorKind::Io { message, .. } => write!(f, "i/o error: {message}"),
             ErrorKind::CorruptIndex { reason } => write!(f, "corrupt index file: {reason}"),
             ErrorKind::InvalidRecord { reason } => write!(f, "invalid article record: {reason}"),
+            ErrorKind::InvalidInput { reason } => write!(f, "invalid input: {reason}"),
             ErrorKind::IndexVersion { found, supported } => write!(
                 f,
                 "index file has format version {found}; this build of copydesk reads version \

@@ -78,6 +78,8 @@ pub mod shingle;
 pub mod simhash;
 pub mod terms;
 pub mod time;
+#[cfg(feature = "warc")]
+pub mod warc;
 
 pub use cluster::StoryId;
 pub use detector::{

@@ -5,7 +5,6 @@
 mod files;
 mod open;
 mod records;
-mod webarchive;
 
 use crate::when;
 use anyhow::{bail, Context, Result};
@@ -121,10 +120,7 @@ enum Records {
         columns: Columns,
         row: u64,
     },
-    Warc {
-        records: warc::RecordIter<Box<dyn BufRead>>,
-        index: u64,
-    },
+    Warc(copydesk::warc::WarcPages<Box<dyn BufRead>>),
     /// A whole (compressed) text file: one article, read once.
     Text {
         reader: Option<Box<dyn BufRead>>,
@@ -311,10 +307,7 @@ impl Articles {
                                 row: 1,
                             }
                         }
-                        InputFormat::Warc => Records::Warc {
-                            records: warc::WarcReader::new(reader).iter_records(),
-                            index: 0,
-                        },
+                        InputFormat::Warc => Records::Warc(copydesk::warc::WarcPages::new(reader)),
                         InputFormat::Text | InputFormat::Html => Records::Text {
                             reader: Some(reader),
                             id: stem(&path),
@@ -461,24 +454,24 @@ fn next_record(
                 Err(e) => bail!("{origin}: {e}"),
             }
         }
-        Records::Warc { records, index } => loop {
-            let Some(record) = records.next() else {
+        Records::Warc(pages) => {
+            let Some(page) = pages.next() else {
                 return Ok(None);
             };
-            *index += 1;
-            let origin = format!("{name} record {index}");
-            let record = match record {
-                Ok(r) => r,
-                Err(warc::Error::ReadData(e)) => {
-                    return Err(anyhow::Error::new(e).context(format!("{name}: read error")))
-                }
-                Err(e) => bail!("{origin}: not a WARC record: {e}"),
-            };
-            counters.bytes += record.body().len() as u64;
-            if let Some(a) = webarchive::page(&record, origin, counters)? {
-                return Ok(Some(a));
-            }
-        },
+            let page = page.with_context(|| name.clone())?;
+            counters.bytes += page.bytes as u64;
+            counters.lossy += u64::from(page.lossy);
+            // A page with no article gives an empty text, which the detector reports and
+            // leaves out.
+            Ok(Some(Article {
+                text: page.article().map(|p| p.text.clone()).unwrap_or_default(),
+                origin: format!("{name} record {}", page.record),
+                cluster: None,
+                topic: None,
+                published: Some(page.published()),
+                id: page.uri,
+            }))
+        }
         Records::Text { reader, id, html } => {
             let Some(mut reader) = reader.take() else {
                 return Ok(None);
