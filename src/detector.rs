@@ -173,12 +173,34 @@ impl Detector {
         verdicts.pop().expect("one verdict per article")
     }
 
-    /// What [`Detector::insert`] would say, without indexing the article or counting its terms.
+    /// What [`Detector::insert`] would say of article `id`, without indexing it or counting
+    /// its terms: the verdict of the existing story it belongs to, or `None` when it belongs
+    /// to none (inserted, it would found a story of its own). The id only names the verdict.
+    ///
+    /// ```
+    /// # use copydesk::Detector;
+    /// let mut d = Detector::new(Default::default())?;
+    /// d.insert("wire", "Gales closed the Kessington harbour bridge on Monday, the port \
+    ///     authority said, and ferries to the island were cancelled until further notice.")?;
+    /// let copy = d.query("outlet", "Gales closed the Kessington harbour bridge on Monday, the \
+    ///     port authority said, and ferries to the island were cancelled until further notice.")?;
+    /// assert_eq!(copy.unwrap().story, d.story_of("wire").unwrap());
+    /// assert!(d.query("other", "The city council approved its budget for next year.")?.is_none());
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Those of [`Detector::analyze`].
-    pub fn query(&self, text: &str) -> Result<Verdict> {
-        let analysis = self.analyze(text)?;
+    pub fn query(&self, id: &str, text: &str) -> Result<Option<Verdict>> {
+        self.query_article(&Article::new(id, text))
+    }
+
+    /// [`Detector::query`] with what is known of the article (its publication time).
+    ///
+    /// # Errors
+    /// Those of [`Detector::analyze`].
+    pub fn query_article(&self, article: &Article<'_>) -> Result<Option<Verdict>> {
+        let analysis = self.analyze_at(article.text, article.published)?;
         let vector = self.df.vector(&analysis.terms, &self.config.terms);
         let top = vector.top(self.config.story.index_terms);
         let sig = analysis.signature.compact();
@@ -192,9 +214,11 @@ impl Detector {
             published,
         );
         let d = self.settle(found, &vector, published);
-        let story = d.story.unwrap_or(StoryId(u64::from(self.next_doc)));
+        let Some(story) = d.story else {
+            return Ok(None);
+        };
         let matched = d.matched.map(|m| self.stored_match(m, published));
-        Ok(verdict(story, matched.as_ref()))
+        Ok(Some(verdict(article.id, story, matched.as_ref())))
     }
 
     /// Removes an article from the index. Its story keeps its id and its other members.

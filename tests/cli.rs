@@ -315,10 +315,14 @@ fn index_build_query_and_info() {
         stderr(&o)
     );
 
+    let fresh = article(3, 12);
     let today = s.write(
         "today.jsonl",
         jsonl_line("a-again", &format!("{a} A new closing paragraph."))
-            + &jsonl_line("fresh", &article(3, 12)),
+            + &jsonl_line("fresh", &fresh)
+            // Named as an indexed article, with other text: checked, not taken for it.
+            + &jsonl_line("b", &format!("{fresh} One more line at the end."))
+            + &jsonl_line("alone", &article(4, 12)),
     );
     let o = run(&["query", &index, &today]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -326,8 +330,45 @@ fn index_build_query_and_info() {
     assert_eq!(r[0]["of"], "a");
     assert_eq!(r[0]["kind"], "near_copy");
     assert!(r[0]["story"].is_u64());
+    assert_eq!(
+        r[0]["group"], r[0]["story"],
+        "an indexed story is its group"
+    );
     assert_eq!(r[1]["kind"], "new");
-    assert_eq!(r[1]["story"], serde_json::Value::Null);
+    assert_eq!(r[1]["story"], serde_json::Value::Null, "no indexed story");
+    assert!(r[1]["group"].is_u64());
+    assert_eq!(
+        r[2]["of"], "fresh",
+        "grouped with today's article: {:?}",
+        r[2]
+    );
+    assert_eq!(r[2]["story"], serde_json::Value::Null);
+    assert_eq!(r[2]["group"], r[1]["group"]);
+    assert_ne!(r[3]["group"], r[1]["group"]);
+    assert!(stderr(&o).contains("1 matched an indexed article, 1 to another queried"));
+    // The index file is not changed.
+    let o = run(&["index", "info", &index]);
+    assert!(stdout(&o).contains("articles         2"), "{}", stdout(&o));
+    let o = run(&["query", &index, &today, "--format", "table"]);
+    assert!(
+        stdout(&o).contains("new story · 2 articles"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Against the index only: no groups among today's articles.
+    let o = run(&["query", &index, &today, "--no-group", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "id,story,of,similarity,kind,group");
+    assert!(
+        lines[1].starts_with("a-again,") && lines[1].contains(",a,"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2], "fresh,,,,new,");
+    assert_eq!(lines[3], "b,,,,new,");
 
     let o = run(&["index", "info", &index]);
     assert!(o.status.success());
@@ -374,9 +415,9 @@ fn damaged_indexes_are_refused_with_the_reason() {
     let err = query(&flipped);
     assert!(err.contains("checksum mismatch"), "{err}");
     let mut other = good.clone();
-    other[8] = 9;
+    other[8] = 7;
     let err = query(&other);
-    assert!(err.contains("format version 9"), "{err}");
+    assert!(err.contains("format version 7"), "{err}");
     let err = query(b"{\"id\": \"not an index\"}");
     assert!(err.contains("not a copydesk index"), "{err}");
     let err = query(b"");

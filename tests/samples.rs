@@ -129,8 +129,13 @@ fn query_does_not_insert() {
         .find(|(id, _)| id == "radio-brief-bridge")
         .unwrap()
         .1;
-    let v = d.query(brief).unwrap();
+    let v = d.query("brief", brief).unwrap().expect("an existing story");
+    assert_eq!(v.id, "brief");
     assert_eq!(v.matched.unwrap().id, "wire");
+    assert!(d
+        .query("other", "The city council approved its budget.")
+        .unwrap()
+        .is_none());
     assert_eq!(d.len(), 1);
     assert_eq!(d.stats().documents_seen, 1);
 }
@@ -367,7 +372,11 @@ fn recluster_makes_every_verdict_agree_with_its_story() {
     let mut r = Detector::new(DetectorConfig::default()).unwrap();
     for (mut record, (story, matched, links)) in records.into_iter().zip(arrival) {
         record.story = story;
-        record.verdict = copydesk::Verdict { story, matched };
+        record.verdict = copydesk::Verdict {
+            id: record.id.clone(),
+            story,
+            matched,
+        };
         record.links = Some(links);
         r.restore(record).unwrap();
     }

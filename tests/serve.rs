@@ -144,6 +144,21 @@ fn every_route_and_error() {
     assert_eq!(v["size"], 2);
     assert_eq!(v["sources"], json!(["AP", "Paper"]));
 
+    // A query: the story it would join, or none; nothing is stored.
+    let probe = json!({"id": "probe", "text": format!("{text} A different closing line.")});
+    let (s, v) = call(&a, "POST", &server.url("/query"), Some(&probe.to_string()));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!((&v["id"], &v["story"]), (&json!("probe"), &first["story"]));
+    assert_eq!(v["kind"], "near_copy");
+    let other = json!({"id": "other", "text": article(9, 8)});
+    let (s, v) = call(&a, "POST", &server.url("/query"), Some(&other.to_string()));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!((&v["story"], &v["kind"]), (&json!(null), &json!("new")));
+    let (s, v) = call(&a, "POST", &server.url("/query"), Some("{\"id\": \"x\"}"));
+    assert_eq!(s, 400, "{v}");
+    let (s, _) = call(&a, "GET", &server.url("/articles/probe"), None);
+    assert_eq!(s, 404, "a query is not stored");
+
     // Bad requests name what is wrong.
     for (body, says) in [
         ("{\"id\": \"x\"", "not valid JSON"),
@@ -305,7 +320,7 @@ fn a_restart_rebuilds_the_index_from_the_store() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("schema version 3") && err.contains("reads versions 4 to 6"),
+        err.contains("schema version 3") && err.contains("reads versions 4 to 7"),
         "{err}"
     );
     let conn = rusqlite::Connection::open(&db).unwrap();

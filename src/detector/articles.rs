@@ -175,7 +175,7 @@ impl std::ops::Index<&u32> for DocTable {
 
 impl Doc {
     pub(super) fn verdict(&self) -> Verdict {
-        verdict(self.story, self.matched.as_ref())
+        verdict(&self.id, self.story, self.matched.as_ref())
     }
 }
 

@@ -116,6 +116,7 @@ impl Detector {
     /// let texts = ["Gales closed the harbour on Friday.", "Gales closed the harbour on Friday."];
     /// let analyses = texts.iter().map(|t| reader.analyze(t)).collect();
     /// let verdicts = d.insert_analyzed_batch(&["a", "b"], analyses);
+    /// assert_eq!(verdicts[1].as_ref().unwrap().id, "b");
     /// assert_eq!(verdicts[1].as_ref().unwrap().matched.as_ref().unwrap().id, "a");
     /// # Ok::<(), copydesk::Error>(())
     /// ```
@@ -377,11 +378,12 @@ mod tests {
         // The most recent articles are still found as candidates.
         let v = d
             .query(
+                "probe",
                 "Harbour authority report 99: ferry timetable changes at Kessington pier, \
                  number 99 of the series.",
             )
             .unwrap();
-        assert_eq!(v.matched.map(|m| m.id), Some("n99".to_string()));
+        assert_eq!(v.unwrap().matched.map(|m| m.id), Some("n99".to_string()));
     }
 
     /// Articles from a few stories of 60 made-up words each: verbatim and edited copies,

@@ -407,7 +407,7 @@ impl Detector {
                 Some(matched) => std::mem::replace(&mut doc.matched, matched),
                 None => doc.matched.clone(),
             };
-            changed(&doc.id, &|| verdict(was, before.as_ref()), moved);
+            changed(&doc.id, &|| verdict(&doc.id, was, before.as_ref()), moved);
         }
     }
 }

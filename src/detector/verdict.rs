@@ -52,6 +52,11 @@ pub struct Match {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Verdict {
+    /// The article's id, as given to [`Detector::insert`](crate::Detector::insert) or
+    /// [`Detector::query`](crate::Detector::query): a batch's verdicts can be matched to
+    /// their articles by it.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub id: String,
     /// The story the article belongs to.
     pub story: StoryId,
     /// The earlier article of its story it matched; `None` for the first article of a story (one
@@ -77,9 +82,10 @@ pub(super) struct StoredMatch {
     pub(super) beyond_window: bool,
 }
 
-/// The verdict of an article in `story`, matched (or not) as `matched` says.
-pub(super) fn verdict(story: StoryId, matched: Option<&StoredMatch>) -> Verdict {
+/// The verdict of article `id` in `story`, matched (or not) as `matched` says.
+pub(super) fn verdict(id: &str, story: StoryId, matched: Option<&StoredMatch>) -> Verdict {
     Verdict {
+        id: id.to_string(),
         story,
         matched: matched.map(|m| Match {
             id: m.id.to_string(),

@@ -26,6 +26,10 @@ pub struct Row {
     pub similarity: Option<f32>,
     /// `new`, `exact`, `near_copy` or `rewrite`.
     pub kind: &'static str,
+    /// For a query: the story the article forms with the other queried articles (the
+    /// indexed story's id when it joined one; `None` when unmatched and not grouped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<Option<u64>>,
 }
 
 impl Row {
@@ -39,6 +43,7 @@ impl Row {
                 of: Some(m.id.clone()),
                 similarity: Some(m.similarity),
                 kind: m.kind.as_str(),
+                group: None,
             },
             None => Row {
                 id,
@@ -46,7 +51,17 @@ impl Row {
                 of: None,
                 similarity: None,
                 kind: "new",
+                group: None,
             },
+        }
+    }
+
+    /// A query's row: `story` the indexed story (if any), `group` the queried articles' story.
+    pub fn grouped(self, story: Option<u64>, group: Option<u64>) -> Row {
+        Row {
+            story,
+            group: Some(group),
+            ..self
         }
     }
 }
@@ -56,6 +71,8 @@ pub struct Output {
     out: io::BufWriter<Box<dyn Write>>,
     rows: Vec<Row>,
     header_done: bool,
+    /// Rows carry a query's `group` column.
+    groups: bool,
 }
 
 impl Output {
@@ -65,6 +82,20 @@ impl Output {
             out: io::BufWriter::with_capacity(1 << 16, out),
             rows: Vec::new(),
             header_done: false,
+            groups: false,
+        }
+    }
+
+    /// Writes a query's `group` column (and a table grouped by it).
+    pub fn with_groups(&mut self) {
+        self.groups = true;
+    }
+
+    fn header(&self) -> &'static [u8] {
+        if self.groups {
+            b"id,story,of,similarity,kind,group\n"
+        } else {
+            b"id,story,of,similarity,kind\n"
         }
     }
 
@@ -76,7 +107,7 @@ impl Output {
             }
             Format::Csv => {
                 if !self.header_done {
-                    self.out.write_all(b"id,story,of,similarity,kind\n")?;
+                    self.out.write_all(self.header())?;
                     self.header_done = true;
                 }
                 let story = row.story.map(|s| s.to_string()).unwrap_or_default();
@@ -84,7 +115,7 @@ impl Output {
                     .similarity
                     .map(|s| format!("{s:.4}"))
                     .unwrap_or_default();
-                writeln!(
+                write!(
                     self.out,
                     "{},{},{},{},{}",
                     csv_field(&row.id),
@@ -92,7 +123,15 @@ impl Output {
                     csv_field(row.of.as_deref().unwrap_or("")),
                     sim,
                     row.kind
-                )
+                )?;
+                match row.group {
+                    Some(g) if self.groups => writeln!(
+                        self.out,
+                        ",{}",
+                        g.map(|g| g.to_string()).unwrap_or_default()
+                    ),
+                    _ => writeln!(self.out),
+                }
             }
             Format::Table => {
                 self.rows.push(row);
@@ -106,7 +145,8 @@ impl Output {
         if self.format == Format::Table {
             write_table(&mut self.out, &self.rows)?;
         } else if self.format == Format::Csv && !self.header_done {
-            self.out.write_all(b"id,story,of,similarity,kind\n")?;
+            let header = self.header();
+            self.out.write_all(header)?;
         }
         self.out.flush()
     }
@@ -144,7 +184,8 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> io::Result<()> {
     let mut order: Vec<u64> = Vec::new();
     let mut unmatched: Vec<&str> = Vec::new();
     for r in rows {
-        match r.story {
+        // A query's rows go by the story they form with each other.
+        match r.group.unwrap_or(r.story) {
             Some(s) => {
                 let m = stories.entry(s).or_default();
                 if m.is_empty() {
@@ -171,7 +212,12 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> io::Result<()> {
             singles.push(members[0].id.as_str());
             continue;
         }
-        writeln!(out, "story {} · {} articles", StoryId(s), members.len())?;
+        if members[0].group.is_some() && members.iter().all(|m| m.story.is_none()) {
+            // A query's articles that belong together, in no indexed story.
+            writeln!(out, "new story · {} articles", members.len())?;
+        } else {
+            writeln!(out, "story {} · {} articles", StoryId(s), members.len())?;
+        }
         for m in members {
             match (&m.of, m.similarity) {
                 (Some(of), Some(sim)) => writeln!(
@@ -227,6 +273,7 @@ mod tests {
             of: None,
             similarity: None,
             kind: "new",
+            group: None,
         };
         let mut out = Vec::new();
         write_table(&mut out, &[row("x\u{7}", 0), row("y\u{9b}", 1)]).unwrap();

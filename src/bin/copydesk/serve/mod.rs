@@ -42,7 +42,7 @@ Examples:
        -d '{\"id\": \"ap-1\", \"text\": \"...\"}'
 
 Routes: POST /articles, POST /articles/batch, GET /articles/{id}, PUT /articles/{id},
-DELETE /articles/{id}, GET /stories, GET /stories/{id}, POST /stories/recluster,
+DELETE /articles/{id}, POST /query, GET /stories, GET /stories/{id}, POST /stories/recluster,
 GET /health, GET /stats, GET /metrics, GET /openapi.json. Every accepted article is
 committed to the store (SQLite, in the data folder) before the answer is sent; on start
 the index is rebuilt from it. SIGINT or SIGTERM stops the service after finishing the

@@ -28,6 +28,7 @@ pub(super) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/articles/{id}"),
     ("PUT", "/articles/{id}"),
     ("DELETE", "/articles/{id}"),
+    ("POST", "/query"),
     ("GET", "/stories"),
     ("GET", "/stories/{id}"),
     ("POST", "/stories/recluster"),
@@ -49,6 +50,7 @@ pub(super) fn router(app: Arc<App>) -> Router {
             "/articles/{id}",
             get(get_article).put(put_article).delete(delete_article),
         )
+        .route("/query", post(post_query))
         .route("/stories", get(list_stories))
         .route("/stories/{id}", get(get_story))
         .route("/stories/recluster", post(post_recluster))
@@ -297,6 +299,43 @@ async fn post_article(
     .await?;
     let (status, body) = outcome_response(&id, out.pop().expect("one outcome per item"));
     Ok((status, Json(body)).into_response())
+}
+
+/// Checks an article against the stored ones without storing it or counting its terms: the
+/// verdict it would get, with `story: null` when it belongs to no stored story.
+async fn post_query(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let value = read_json(&app, &headers, body).await?;
+    let (id, text, meta) = article_from(&value, None).map_err(ApiError::bad_request)?;
+    let reader = Arc::clone(&app);
+    let (id, verdict) = tokio::task::spawn_blocking(move || {
+        let article = copydesk::Article {
+            id: &id,
+            text: &text,
+            published: meta
+                .published_at
+                .map(copydesk::Timestamp::from_unix_seconds),
+        };
+        let index = reader.index.read().expect("lock");
+        let verdict = index.detector.query_article(&article);
+        (id, verdict)
+    })
+    .await
+    .expect("a query does not panic");
+    Ok(Json(match verdict.map_err(|e| refusal(&e))? {
+        Some(v) => verdict_json(&id, &v),
+        None => json!({
+            "id": id,
+            "story": null,
+            "of": null,
+            "similarity": null,
+            "kind": "new",
+            "beyond_window": false,
+        }),
+    }))
 }
 
 /// Each article of the batch is answered on its own: the valid ones are stored, the others

@@ -24,11 +24,12 @@ use std::path::{Path, PathBuf};
 /// The schema version, in SQLite's `user_version`. 2: signatures flag densified slots. 3:
 /// records keep the article's story links. 4: the word hash changed (short words without
 /// xxh3). 5: the term-count log (`df_log`). 6: records carry the publication time and whether
-/// a match crosses the story window (index format 8). Schema-4 and -5 stores are upgraded in
-/// place.
-const SCHEMA: i64 = 6;
+/// a match crosses the story window (index format 8). 7: verdicts carry the article's id and
+/// term statistics are keyed by 32-bit term hashes (index format 9). Stores of schemas 4 to 6
+/// are upgraded in place.
+const SCHEMA: i64 = 7;
 
-/// Records as schemas 4 and 5 stored them (index format 7), read once to upgrade a store.
+/// Records and term statistics as schemas 4 to 6 stored them, read once to upgrade a store.
 mod legacy {
     use copydesk::minhash::CompactSignature;
     use copydesk::terms::TermVector;
@@ -51,6 +52,26 @@ mod legacy {
     struct OldVerdict {
         story: StoryId,
         matched: Option<OldMatch>,
+    }
+
+    /// A record of schema 6 (index format 8 before verdicts carried the article's id).
+    #[derive(serde::Deserialize)]
+    struct Record6 {
+        number: u32,
+        id: String,
+        content: u64,
+        story: StoryId,
+        signature: CompactSignature,
+        vector: TermVector,
+        verdict: Verdict6,
+        links: Option<Vec<(u32, f32)>>,
+        published: Option<Timestamp>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Verdict6 {
+        story: StoryId,
+        matched: Option<Match>,
     }
 
     #[derive(serde::Deserialize)]
@@ -117,16 +138,37 @@ mod legacy {
         Ok(())
     }
 
-    /// Rewrites every record in the current layout, with the row's publication time.
-    pub fn upgrade_records(tx: &Connection) -> anyhow::Result<()> {
+    /// Rewrites every record of a schema-`version` store in the current layout (with the
+    /// row's publication time, for schemas 4 and 5).
+    pub fn upgrade_records(tx: &Connection, version: i64) -> anyhow::Result<()> {
         let rows: Vec<(String, Vec<u8>, Option<i64>)> = tx
             .prepare("SELECT id, record, published_at FROM articles")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
         let mut put = tx.prepare("UPDATE articles SET record = ?1 WHERE id = ?2")?;
         for (id, blob, published) in rows {
-            let old: Record = postcard::from_bytes(&blob)
-                .map_err(|e| anyhow::anyhow!("article {id:?}: unreadable record: {e}"))?;
+            let unreadable = |e| anyhow::anyhow!("article {id:?}: unreadable record: {e}");
+            if version == 6 {
+                let old: Record6 = postcard::from_bytes(&blob).map_err(unreadable)?;
+                let record = ArticleRecord {
+                    number: old.number,
+                    verdict: Verdict {
+                        id: old.id.clone(),
+                        story: old.verdict.story,
+                        matched: old.verdict.matched,
+                    },
+                    id: old.id,
+                    content: old.content,
+                    story: old.story,
+                    signature: old.signature,
+                    vector: old.vector,
+                    links: old.links,
+                    published: old.published,
+                };
+                put.execute(params![postcard::to_stdvec(&record)?, id])?;
+                continue;
+            }
+            let old: Record = postcard::from_bytes(&blob).map_err(unreadable)?;
             let record = ArticleRecord {
                 number: old.number,
                 id: old.id,
@@ -135,6 +177,7 @@ mod legacy {
                 signature: old.signature,
                 vector: old.vector,
                 verdict: Verdict {
+                    id: id.clone(),
                     story: old.verdict.story,
                     matched: old.verdict.matched.map(|m| Match {
                         id: m.id,
@@ -254,14 +297,14 @@ impl Store {
                  PRAGMA user_version = {SCHEMA};
                  COMMIT;"
             ))?,
-            4 | 5 => {
+            4..=6 => {
                 let tx = conn.unchecked_transaction()?;
                 if version == 4 {
                     tx.execute_batch(
                         "CREATE TABLE df_log (seq INTEGER PRIMARY KEY, delta BLOB NOT NULL);",
                     )?;
                 }
-                legacy::upgrade_records(&tx)
+                legacy::upgrade_records(&tx, version)
                     .and_then(|()| legacy::upgrade_term_statistics(&tx))
                     .with_context(|| format!("{}: upgrading the store", path.display()))?;
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA};"))?;
@@ -718,6 +761,72 @@ mod tests {
         assert_eq!(df.df(hash("gales")), 3);
         assert_eq!(df.df(hash("kessington")), 2);
         assert_eq!(df.terms(), 2);
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A schema-6 store (verdicts without the article's id) opens upgraded.
+    #[test]
+    fn a_schema_6_store_is_upgraded_in_place() {
+        #[derive(serde::Serialize)]
+        struct Record6 {
+            number: u32,
+            id: String,
+            content: u64,
+            story: copydesk::StoryId,
+            signature: copydesk::minhash::CompactSignature,
+            vector: copydesk::terms::TermVector,
+            verdict: (copydesk::StoryId, Option<copydesk::Match>),
+            links: Option<Vec<(u32, f32)>>,
+            published: Option<copydesk::Timestamp>,
+        }
+        let dir = std::env::temp_dir().join(format!("copydesk-upgrade6-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut d = copydesk::Detector::new(Default::default()).unwrap();
+        let text = "Gales closed the Kessington harbour bridge on Monday, the port authority said.";
+        d.insert("a", text).unwrap();
+        d.insert("b", text).unwrap();
+        let store = Store::open(&dir, None).unwrap();
+        for id in ["a", "b"] {
+            let r = d.record(id).unwrap();
+            let old = Record6 {
+                number: r.number,
+                id: r.id.clone(),
+                content: r.content,
+                story: r.story,
+                signature: r.signature,
+                vector: r.vector,
+                verdict: (r.verdict.story, r.verdict.matched),
+                links: r.links,
+                published: Some(copydesk::Timestamp::from_unix_seconds(1_767_709_800)),
+            };
+            store
+                .conn
+                .execute(
+                    "INSERT INTO articles (id, number, story, received_at, record)
+                     VALUES (?1, ?2, ?3, 0, ?4)",
+                    params![
+                        id,
+                        r.number,
+                        r.story.0 as i64,
+                        postcard::to_stdvec(&old).unwrap()
+                    ],
+                )
+                .unwrap();
+        }
+        store
+            .conn
+            .execute_batch("PRAGMA user_version = 6;")
+            .unwrap();
+        drop(store);
+        let store = Store::open(&dir, None).unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded[1].record.verdict, d.verdict_of("b").unwrap());
+        assert_eq!(loaded[1].record.verdict.id, "b");
+        assert_eq!(
+            loaded[0].record.published,
+            Some(copydesk::Timestamp::from_unix_seconds(1_767_709_800))
+        );
         drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }
