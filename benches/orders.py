@@ -9,7 +9,8 @@ deviation of the scores, for each mode asked.
 
     cargo build --release --features cli
     python3 benches/orders.py ../shared/data/ecbplus-dev.jsonl --orders 8 \\
-        --modes stream,batch,merge,recluster [--bin target/release/copydesk] [-- EXTRA EVAL ARGS]
+        --modes stream,batch,merge,recluster [--topics odd|even] [--bin target/release/copydesk] \\
+        [-- EXTRA EVAL ARGS]
 """
 
 import argparse
@@ -35,8 +36,14 @@ def main():
     ap.add_argument("--orders", type=int, default=8)
     ap.add_argument("--modes", default="stream,batch,merge,recluster")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "copydesk"))
+    ap.add_argument("--topics", choices=["all", "odd", "even"], default="all",
+                    help="score the articles of odd- or even-numbered topics only (for "
+                         "cross-validation: choose settings on one half, report the other)")
     args = ap.parse_args(argv)
     lines = open(args.labelled, encoding="utf-8").readlines()
+    if args.topics != "all":
+        parity = 1 if args.topics == "odd" else 0
+        lines = [l for l in lines if int(json.loads(l)["topic"]) % 2 == parity]
     # "batch" keeps each batch's one-at-a-time decisions; the default batch run reclusters.
     flags = {"stream": ["--stream"], "batch": ["--no-revise"], "merge": ["--merge"],
              "recluster": ["--recluster"], "stream-recluster": ["--stream", "--recluster"]}
