@@ -103,6 +103,8 @@ pub struct Detector {
     /// Articles whose verdicts other articles' inserts changed, for
     /// [`Detector::take_revised`].
     revised: Vec<u32>,
+    /// Every article source seen, each once; an article keeps its source's place here.
+    sources: articles::Sources,
 }
 
 impl Detector {
@@ -128,6 +130,7 @@ impl Detector {
             next_doc: 0,
             latest: i64::MIN,
             revised: Vec::new(),
+            sources: articles::Sources::default(),
             config,
         })
     }
@@ -160,7 +163,8 @@ impl Detector {
     /// # Errors
     /// As [`Detector::insert`].
     pub fn insert_article(&mut self, article: &Article<'_>) -> Result<Verdict> {
-        let analysis = self.analyze_at(article.text, article.published)?;
+        let mut analysis = self.analyze_at(article.text, article.published)?;
+        analysis.source = article.source.map(str::to_string);
         self.insert_analysis(article.id, analysis)
     }
 
@@ -282,6 +286,12 @@ impl Detector {
     /// The story an indexed article belongs to.
     pub fn story_of(&self, id: &str) -> Option<StoryId> {
         self.ids.get(id).map(|d| self.docs[d].story)
+    }
+
+    /// Where an indexed article comes from, if its [`Article::source`] was given.
+    pub fn source_of(&self, id: &str) -> Option<&str> {
+        let d = self.ids.get(id)?;
+        self.sources.get(self.docs[d].source)
     }
 
     /// The verdict given when the article was inserted, with its story as it is now (after
@@ -412,6 +422,35 @@ mod tests {
         assert!((1..=500).contains(&terms), "{terms}");
         assert_eq!(d.term_statistics().df(word_hash("kessington")), 20);
         assert_eq!(d.term_statistics().documents(), 20);
+    }
+
+    #[test]
+    fn sources_are_kept_saved_and_restored() {
+        let mut d = Detector::new(DetectorConfig::default()).unwrap();
+        let text = "Gales closed the Kessington harbour bridge on Monday, the port authority said.";
+        d.insert_article(&Article::new("a", text).source("AP"))
+            .unwrap();
+        let mut analysis = d.analyze(text).unwrap();
+        analysis.source = Some("AP".into());
+        let other = d.analyze("The city council approved its budget.").unwrap();
+        d.par_insert_analyzed_batch(&["b", "c"], vec![Ok(analysis), Ok(other)]);
+        assert_eq!(d.sources.names.len(), 1, "one source, kept once");
+        let want = [("a", Some("AP")), ("b", Some("AP")), ("c", None)];
+        for (id, source) in want {
+            assert_eq!(d.source_of(id), source, "{id}");
+        }
+        let mut bytes = Vec::new();
+        d.save(&mut bytes).unwrap();
+        let loaded = Detector::load(&bytes[..]).unwrap();
+        let mut restored = Detector::new(DetectorConfig::default()).unwrap();
+        for id in ["a", "b", "c"] {
+            restored.restore(d.record(id).unwrap()).unwrap();
+        }
+        for (id, source) in want {
+            assert_eq!(loaded.source_of(id), source, "{id}");
+            assert_eq!(restored.source_of(id), source, "{id}");
+        }
+        assert_eq!(d.source_of("unknown"), None);
     }
 
     fn word_hash(w: &str) -> u64 {

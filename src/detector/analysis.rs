@@ -29,9 +29,13 @@ pub struct Analysis {
     /// When the article was published, if known ([`Detector::analyze_at`]): the dates its
     /// text names were resolved against it, and the detector orders and windows stories by it.
     pub published: Option<Timestamp>,
+    /// Where the article comes from (an outlet or wire), if known: kept with it, and read back
+    /// by [`Detector::source_of`]. Set it before inserting the analysis.
+    pub source: Option<String>,
 }
 
-/// An article to insert: its id and text, and when it was published, if known.
+/// An article to insert: its id and text, and when it was published and where it comes from,
+/// if known.
 ///
 /// With publication times, the earliest published version of a story founds it and is the
 /// original the others are said to copy, whatever the order they arrive in; a rewrite joins
@@ -61,15 +65,35 @@ pub struct Article<'a> {
     pub text: &'a str,
     /// When it was published, if known.
     pub published: Option<Timestamp>,
+    /// Where it comes from (an outlet or wire), if known: kept with the article
+    /// ([`Detector::source_of`]); it does not change any decision.
+    pub source: Option<&'a str>,
 }
 
 impl<'a> Article<'a> {
-    /// An article without a publication time.
+    /// An article without a publication time or source.
     pub fn new(id: &'a str, text: &'a str) -> Article<'a> {
         Article {
             id,
             text,
             published: None,
+            source: None,
+        }
+    }
+
+    /// The article, from `source`.
+    ///
+    /// ```
+    /// use copydesk::{Article, Detector};
+    /// let mut d = Detector::new(Default::default())?;
+    /// d.insert_article(&Article::new("ap-1", "Gales closed the harbour bridge.").source("AP"))?;
+    /// assert_eq!(d.source_of("ap-1"), Some("AP"));
+    /// # Ok::<(), copydesk::Error>(())
+    /// ```
+    pub fn source(self, source: &'a str) -> Article<'a> {
+        Article {
+            source: Some(source),
+            ..self
         }
     }
 
@@ -156,6 +180,7 @@ impl Detector {
                 words: u32::try_from(words.len()).unwrap_or(u32::MAX),
                 terms: counter.finish(),
                 published,
+                source: None,
             })
         })
     }

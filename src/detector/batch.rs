@@ -65,6 +65,7 @@ struct Weighed {
     top: Vec<u64>,
     published: Option<i64>,
     order: i64,
+    source: Option<String>,
 }
 
 impl Detector {
@@ -257,7 +258,7 @@ impl Detector {
         // Each analysis becomes what is stored, and what is not (the term counts, the full
         // signature) is freed, on the pool's threads, which allocated it.
         let this = &*self;
-        let weighed: Vec<Weighed> = map_owned(fresh, parallel, |(id, a, order)| {
+        let weighed: Vec<Weighed> = map_owned(fresh, parallel, |(id, mut a, order)| {
             let vector = this.df.vector(&a.terms, &this.config.terms);
             let top = vector.top(this.config.story.index_terms);
             Weighed {
@@ -268,6 +269,7 @@ impl Detector {
                 top,
                 published: a.published.map(Timestamp::unix_seconds),
                 order,
+                source: a.source.take(),
             }
         });
         // 3. Chunk by chunk: index, find (in parallel), settle (in order).
@@ -286,7 +288,9 @@ impl Detector {
                     top,
                     published,
                     order,
+                    source,
                 } = w;
+                let source = self.sources.intern(source.as_deref());
                 push_to(&mut self.exact, content, number);
                 signatures.push((number, signature));
                 tops.push(top);
@@ -302,6 +306,7 @@ impl Detector {
                         links: None,
                         published,
                         order,
+                        source,
                     },
                 );
                 number += 1;
@@ -510,6 +515,7 @@ mod tests {
                 links: Some(links),
                 published: None,
                 order: i64::MIN,
+                source: crate::detector::articles::NO_SOURCE,
             };
             verdicts.push(Ok(doc.verdict()));
             d.docs.insert(n, doc);

@@ -38,6 +38,11 @@ impl Finished {
         self.detector.verdicts()
     }
 
+    /// See [`Detector::source_of`].
+    pub fn source_of(&self, id: &str) -> Option<&str> {
+        self.detector.source_of(id)
+    }
+
     /// See [`Detector::members`].
     pub fn members(&self, story: StoryId) -> Vec<&str> {
         self.detector.members(story)

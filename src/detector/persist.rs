@@ -47,7 +47,8 @@ use xxhash_rust::xxh3::Xxh3;
 /// [`StoryConfig::window_hours`](crate::StoryConfig::window_hours); dates in the text are
 /// kept as calendar days when the publication time is known; text in scripts without spaces
 /// is read as character bigrams. Version 9: verdicts carry the article's id
-/// ([`Verdict::id`](crate::Verdict::id)) and term statistics are keyed by the 32 bits of a
+/// ([`Verdict::id`](crate::Verdict::id)), records the article's source
+/// ([`ArticleRecord::source`]), and term statistics are keyed by the 32 bits of a
 /// term's hash that term vectors keep.
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
@@ -91,6 +92,7 @@ struct DocRef<'a> {
     verdict: Verdict,
     links: Option<&'a [(u32, f32)]>,
     published: Option<crate::Timestamp>,
+    source: Option<&'a str>,
 }
 
 #[derive(serde::Deserialize)]
@@ -104,6 +106,7 @@ struct Doc {
     verdict: Verdict,
     links: Option<Vec<(u32, f32)>>,
     published: Option<crate::Timestamp>,
+    source: Option<String>,
 }
 
 impl From<Doc> for ArticleRecord {
@@ -118,6 +121,7 @@ impl From<Doc> for ArticleRecord {
             verdict: d.verdict,
             links: d.links,
             published: d.published,
+            source: d.source,
         }
     }
 }
@@ -255,6 +259,7 @@ impl Detector {
                     verdict: d.verdict(),
                     links: d.links.as_deref(),
                     published: d.published.map(crate::Timestamp::from_unix_seconds),
+                    source: self.sources.get(d.source),
                 })
                 .collect(),
         };
@@ -800,12 +805,13 @@ mod tests {
     /// (`MinHasher::sketch_for_bands`): those slots now stay empty, and no estimate or band
     /// key reads their values, so files written before and after load and compare alike
     /// (`sketch_for_bands_estimates_as_sketch` in tests/properties.rs).
-    const PINNED_VALUES: u64 = 8_253_345_232_870_050_351;
+    const PINNED_VALUES: u64 = 10_409_832_043_598_787_464;
 
     /// The configuration's and a record's fields in format version 9, sorted. (Version 4
     /// added `record.links`; version 5 changed values, not fields; version 6 added
     /// `story.neighbour_rank` and `story.min_relative_average`; version 8 the publication
-    /// time, the window and the new term rules; version 9 `record.verdict.id`.)
+    /// time, the window and the new term rules; version 9 `record.verdict.id` and
+    /// `record.source`.)
     const PINNED_FIELDS: &str = concat!(
         "lsh lsh.bands lsh.rows max_article_bytes ",
         "min_containment_shingles minhash minhash.algorithm ",
@@ -814,7 +820,7 @@ mod tests {
         "normalize.join_hyphens normalize.strip_boilerplate ",
         "record.content record.id record.links record.number ",
         "record.published record.signature record.signature.shingles ",
-        "record.signature.slots record.story record.vector ",
+        "record.signature.slots record.source record.story record.vector ",
         "record.vector.data record.vector.days record.vector.months ",
         "record.vector.terms record.vector.years record.verdict ",
         "record.verdict.id ",

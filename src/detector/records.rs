@@ -45,6 +45,9 @@ pub struct ArticleRecord {
     /// When it was published, if known.
     #[cfg_attr(feature = "serde", serde(default))]
     pub published: Option<Timestamp>,
+    /// Where it comes from, if known.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub source: Option<String>,
 }
 
 impl Detector {
@@ -74,6 +77,7 @@ impl Detector {
             verdict: doc.verdict(),
             links: doc.links.as_deref().map(<[_]>::to_vec),
             published: doc.published.map(Timestamp::from_unix_seconds),
+            source: self.sources.get(doc.source).map(str::to_string),
         })
     }
 
@@ -107,6 +111,7 @@ impl Detector {
             verdict,
             links,
             published,
+            source,
         } = record;
         if self.ids.contains_key(id.as_str()) {
             return Err(ErrorKind::IdConflict { id }.into());
@@ -183,6 +188,7 @@ impl Detector {
                 links: links.map(Vec::into_boxed_slice),
                 published,
                 order,
+                source: self.sources.intern(source.as_deref()),
             },
         );
         self.next_doc = self.next_doc.max(number + 1);

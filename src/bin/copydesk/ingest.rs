@@ -50,6 +50,7 @@ pub(crate) fn insert_all(
                             id: &a.id,
                             text: &a.text,
                             published: a.published,
+                            source: None,
                         };
                         detector.insert_article(&article)
                     })

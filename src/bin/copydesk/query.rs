@@ -77,6 +77,7 @@ pub(crate) fn run(args: &QueryArgs, quiet: bool) -> Result<()> {
                             id: &a.id,
                             text: &a.text,
                             published: a.published,
+                            source: None,
                         };
                         // No existing story: a verdict of its own, without a story.
                         detector.query_article(&article).map(|v| {

@@ -254,7 +254,7 @@ enum Job {
     },
     /// Replace an article (a re-issue): the old one removed, the new one decided afresh.
     Replace {
-        item: Item,
+        item: Box<Item>,
         reply: oneshot::Sender<Outcome>,
     },
     Delete {

@@ -266,11 +266,17 @@ async fn analyse(app: &Arc<App>, articles: Vec<(String, String, Meta)>) -> Vec<I
         articles
             .into_par_iter()
             .map(|(id, text, meta)| Item {
-                analysis: app.analyzer.analyze_at(
-                    &text,
-                    meta.published_at
-                        .map(copydesk::Timestamp::from_unix_seconds),
-                ),
+                analysis: app
+                    .analyzer
+                    .analyze_at(
+                        &text,
+                        meta.published_at
+                            .map(copydesk::Timestamp::from_unix_seconds),
+                    )
+                    .map(|mut a| {
+                        a.source.clone_from(&meta.source);
+                        a
+                    }),
                 id,
                 meta,
             })
@@ -318,6 +324,7 @@ async fn post_query(
             published: meta
                 .published_at
                 .map(copydesk::Timestamp::from_unix_seconds),
+            source: meta.source.as_deref(),
         };
         let index = reader.index.read().expect("lock");
         let verdict = index.detector.query_article(&article);
@@ -407,7 +414,11 @@ async fn put_article(
     if let Err(e) = &item.analysis {
         return Err(refusal(e));
     }
-    let outcome = ask(&app, |reply| Job::Replace { item, reply }).await?;
+    let outcome = ask(&app, |reply| Job::Replace {
+        item: Box::new(item),
+        reply,
+    })
+    .await?;
     let (status, body) = outcome_response(&id, outcome);
     Ok((status, Json(body)).into_response())
 }

@@ -138,15 +138,16 @@ mod legacy {
         Ok(())
     }
 
-    /// Rewrites every record of a schema-`version` store in the current layout (with the
-    /// row's publication time, for schemas 4 and 5).
+    /// Rewrites every record of a schema-`version` store in the current layout, with the
+    /// row's source (and, for schemas 4 and 5, its publication time).
     pub fn upgrade_records(tx: &Connection, version: i64) -> anyhow::Result<()> {
-        let rows: Vec<(String, Vec<u8>, Option<i64>)> = tx
-            .prepare("SELECT id, record, published_at FROM articles")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        type Row = (String, Vec<u8>, Option<i64>, Option<String>);
+        let rows: Vec<Row> = tx
+            .prepare("SELECT id, record, published_at, source FROM articles")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<Result<_, _>>()?;
         let mut put = tx.prepare("UPDATE articles SET record = ?1 WHERE id = ?2")?;
-        for (id, blob, published) in rows {
+        for (id, blob, published, source) in rows {
             let unreadable = |e| anyhow::anyhow!("article {id:?}: unreadable record: {e}");
             if version == 6 {
                 let old: Record6 = postcard::from_bytes(&blob).map_err(unreadable)?;
@@ -164,6 +165,7 @@ mod legacy {
                     vector: old.vector,
                     links: old.links,
                     published: old.published,
+                    source,
                 };
                 put.execute(params![postcard::to_stdvec(&record)?, id])?;
                 continue;
@@ -188,6 +190,7 @@ mod legacy {
                 },
                 links: old.links,
                 published: published.map(Timestamp::from_unix_seconds),
+                source,
             };
             put.execute(params![postcard::to_stdvec(&record)?, id])?;
         }
