@@ -551,8 +551,21 @@ impl TermCounts {
 pub struct DocumentFrequencies {
     documents: u64,
     /// Keyed by the low 32 bits of the term's hash, as [`TermVector`] keeps it, so that the
-    /// terms of a stored vector can be found here.
+    /// terms of a stored vector can be found here. Written in order of the key, so that equal
+    /// statistics are equal bytes however their map was built.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "sorted_map"))]
     df: FastMap<u32, u32>,
+}
+
+/// A map written in order of its keys.
+#[cfg(feature = "serde")]
+fn sorted_map<S: serde::Serializer>(
+    map: &FastMap<u32, u32>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let mut entries: Vec<(&u32, &u32)> = map.iter().collect();
+    entries.sort_unstable();
+    s.collect_map(entries)
 }
 
 impl DocumentFrequencies {
@@ -710,6 +723,30 @@ mod tests {
     use crate::normalize::Normalizer;
     use crate::shingle::word_hash;
     use proptest::strategy::Strategy as _;
+
+    /// Found by fuzzing: a loaded detector saved other bytes than the file it came from, its
+    /// statistics' map being written in the order of its memory layout.
+    #[cfg(feature = "persist")]
+    #[test]
+    fn equal_statistics_are_equal_bytes_whatever_order_they_were_counted_in() {
+        let mut forward = DocumentFrequencies::default();
+        let mut backward = DocumentFrequencies::default();
+        let keys: Vec<u32> = (0..5000u32)
+            .map(|i| i.wrapping_mul(2_654_435_761))
+            .collect();
+        for &k in &keys {
+            forward.df.insert(k, k % 7 + 1);
+        }
+        backward.df.reserve(100_000);
+        for &k in keys.iter().rev() {
+            backward.df.insert(k, k % 7 + 1);
+        }
+        assert_eq!(forward, backward);
+        assert_eq!(
+            postcard::to_stdvec(&forward).unwrap(),
+            postcard::to_stdvec(&backward).unwrap()
+        );
+    }
 
     fn counts(text: &str) -> TermCounts {
         counts_with_lede(text, 0)

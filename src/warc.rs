@@ -137,7 +137,7 @@ impl<R: BufRead> Iterator for WarcPages<R> {
                     }));
                 }
             };
-            match page(&record, self.record) {
+            match page(record, self.record) {
                 Ok(Some(p)) => return Some(Ok(p)),
                 Ok(None) => continue,
                 Err(e) => return Some(Err(e)),
@@ -152,14 +152,18 @@ impl<R: BufRead> Iterator for WarcPages<R> {
 const MAX_PAGE_BYTES: u64 = 64 << 20;
 
 /// The page of one record, `None` for a record that is not an HTML response.
-fn page(record: &::warc::Record<::warc::BufferedBody>, number: u64) -> Result<Option<WarcPage>> {
+fn page(record: ::warc::Record<::warc::BufferedBody>, number: u64) -> Result<Option<WarcPage>> {
     if *record.warc_type() != ::warc::RecordType::Response {
         return Ok(None);
     }
-    let Some(uri) = record.header(::warc::WarcHeader::TargetURI) else {
+    let fetched = Timestamp::from_unix_seconds(record.date().timestamp());
+    // The raw headers: `Record::header` panics on a value that is not UTF-8.
+    let (head, body) = record.into_raw_parts();
+    let Some(uri) = head.headers.get(&::warc::WarcHeader::TargetURI) else {
         return Ok(None);
     };
-    let body = record.body();
+    let uri = String::from_utf8_lossy(uri);
+    let body = &body[..];
     // An HTTP response: status line and headers, a blank line, the content.
     let Some(split) = body.windows(4).position(|w| w == b"\r\n\r\n") else {
         return Ok(None);
@@ -191,7 +195,7 @@ fn page(record: &::warc::Record<::warc::BufferedBody>, number: u64) -> Result<Op
     };
     Ok(Some(WarcPage {
         uri: uri.trim_matches(['<', '>']).to_string(),
-        fetched: Timestamp::from_unix_seconds(record.date().timestamp()),
+        fetched,
         page: html::extract(&html).ok(),
         record: number,
         bytes: body.len(),

@@ -132,6 +132,22 @@ fn compressed_archives_open_by_their_magic_bytes() {
 }
 
 #[test]
+fn a_target_uri_that_is_not_utf8_is_read_lossily() {
+    // Found by fuzzing: the warc crate's header accessor panicked on it.
+    let mut r = record(
+        "response",
+        "https://a.example/x",
+        "Content-Type: text/html\r\n",
+        page("Bridge shut", "").as_bytes(),
+    );
+    let at = r.windows(5).position(|w| w == b"a.exa").unwrap();
+    r[at] = 0x8a;
+    let pages: Vec<_> = WarcPages::new(&r[..]).collect::<Result<_, _>>().unwrap();
+    assert_eq!(pages.len(), 1);
+    assert!(pages[0].uri.contains('\u{FFFD}'), "{}", pages[0].uri);
+}
+
+#[test]
 fn a_damaged_record_is_an_error_after_the_pages_before_it() {
     let mut bytes = archive();
     bytes.extend_from_slice(b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: x\r\n\r\n");

@@ -60,13 +60,16 @@ pub(super) fn run_end(line: &str, from: usize) -> usize {
 
 /// Folds `run` (NFKC: half-width katakana become full-width, compatibility ideographs their
 /// unified form) into `out`, and records in `starts` where each character (with its combining
-/// marks) begins, with `out.len()` last.
+/// marks) begins, with `out.len()` last. Marks before the first letter are left out: alone,
+/// they are no character (a lone half-width voicing mark folds to a combining one).
 pub(super) fn fold_run(run: &str, out: &mut String, starts: &mut Vec<usize>) {
     out.clear();
     starts.clear();
     for c in run.nfkc().flat_map(char::to_lowercase) {
-        if starts.is_empty() || !is_combining_mark(c) {
+        if !is_combining_mark(c) {
             starts.push(out.len());
+        } else if starts.is_empty() {
+            continue;
         }
         out.push(c);
     }
