@@ -277,6 +277,14 @@ fn records_restore_a_detector_that_answers_alike() {
     short.signature = copydesk::minhash::CompactSignature::from_parts(vec![1; 64], 10);
     let e = r.restore(short).unwrap_err();
     assert!(e.to_string().contains("64 signature slots"), "{e}");
+    // A record whose story and verdict disagree (found by fuzzing: restored, it was a
+    // member of one story and said it was in another).
+    let mut torn = records[0].clone();
+    torn.id = "torn".into();
+    torn.number = 1001;
+    torn.story = copydesk::StoryId(torn.verdict.story.0 + 7);
+    let e = r.restore(torn).unwrap_err();
+    assert!(e.to_string().contains("verdict's story"), "{e}");
     assert_eq!(r.stats(), before);
 }
 

@@ -88,7 +88,8 @@ impl Detector {
     ///
     /// # Errors
     /// [`ErrorKind::IdConflict`] when the id is indexed; [`ErrorKind::InvalidRecord`] when the
-    /// number is taken or the signature or vector does not fit this detector's configuration.
+    /// number is taken, the story is not its verdict's, or the signature or vector does not fit
+    /// this detector's configuration.
     pub fn restore(&mut self, record: ArticleRecord) -> Result<()> {
         self.restore_with(record, None)
     }
@@ -117,6 +118,14 @@ impl Detector {
             return Err(ErrorKind::IdConflict { id }.into());
         }
         let invalid = |reason: String| -> Error { ErrorKind::InvalidRecord { reason }.into() };
+        if story != verdict.story {
+            // Found by fuzzing: restored, the article was one story's member and another's
+            // in its verdict.
+            return Err(invalid(format!(
+                "article {id:?}: story {} but its verdict's story {}",
+                story.0, verdict.story.0
+            )));
+        }
         if self.docs.contains(number) {
             return Err(invalid(format!("article {id:?}: number {number} is taken")));
         }
