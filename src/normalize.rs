@@ -392,13 +392,8 @@ impl Normalizer {
                     }
                     span_start = NO_SPAN;
                     let end = scripts::run_end(line, i);
-                    scripts::fold_run(&line[i..end], &mut s.out, &mut s.starts);
-                    for text in scripts::bigrams(&s.out, &s.starts) {
-                        f(Token {
-                            text,
-                            padded: 0,
-                            ..Token::new("", false, sentence_start, line_no)
-                        });
+                    let start = Token::new("", false, sentence_start, line_no);
+                    if emit_run(&line[i..end], &mut s.out, &mut s.starts, start, f) {
                         sentence_start = false;
                     }
                     prev = line[..end].chars().next_back().unwrap_or(' ');
@@ -630,14 +625,7 @@ impl Normalizer {
             let c = char_at(&folded, i);
             if scripts::is_unspaced_letter(c) {
                 let end = scripts::run_end(&folded, i);
-                scripts::fold_run(&folded[i..end], &mut s.raw, &mut s.starts);
-                for text in scripts::bigrams(&s.raw, &s.starts) {
-                    f(Token {
-                        text,
-                        capitalized: false,
-                        padded: 0,
-                        ..token
-                    });
+                if emit_run(&folded[i..end], &mut s.raw, &mut s.starts, token, f) {
                     token.sentence_start = false;
                 }
                 i = end;
@@ -698,6 +686,31 @@ fn trim(line: &str) -> &str {
         (Some(&f), Some(&l)) if f >= 0x80 || l >= 0x80 => line.trim(),
         _ => line,
     }
+}
+
+/// Passes on the bigrams of `run`, letters of a script without spaces, folded into `out`, as
+/// tokens with `token`'s line and sentence start (the first only), never capitalised. Says
+/// whether there was any.
+fn emit_run(
+    run: &str,
+    out: &mut String,
+    starts: &mut Vec<usize>,
+    mut token: Token<'static>,
+    f: &mut impl FnMut(Token<'_>),
+) -> bool {
+    scripts::fold_run(run, out, starts);
+    let mut any = false;
+    for text in scripts::bigrams(out, starts) {
+        f(Token {
+            text,
+            capitalized: false,
+            padded: 0,
+            ..token
+        });
+        token.sentence_start = false;
+        any = true;
+    }
+    any
 }
 
 /// Removes every dot of `word` that does not stand between two ASCII digits.

@@ -45,15 +45,7 @@ pub(crate) fn insert_all(
             |batch| {
                 batch
                     .iter()
-                    .map(|a| {
-                        let article = copydesk::Article {
-                            id: &a.id,
-                            text: &a.text,
-                            published: a.published,
-                            source: None,
-                        };
-                        detector.insert_article(&article)
-                    })
+                    .map(|a| detector.insert_article(&a.to_detector()))
                     .collect()
             },
             each,

@@ -73,14 +73,8 @@ pub(crate) fn run(args: &QueryArgs, quiet: bool) -> Result<()> {
                 batch
                     .par_iter()
                     .map(|a| {
-                        let article = copydesk::Article {
-                            id: &a.id,
-                            text: &a.text,
-                            published: a.published,
-                            source: None,
-                        };
                         // No existing story: a verdict of its own, without a story.
-                        detector.query_article(&article).map(|v| {
+                        detector.query_article(&a.to_detector()).map(|v| {
                             v.unwrap_or(Verdict {
                                 id: a.id.clone(),
                                 story: copydesk::StoryId(u64::MAX),

@@ -31,6 +31,18 @@ pub struct Article {
     pub published: Option<Timestamp>,
 }
 
+impl Article {
+    /// The article as the detector takes it.
+    pub fn to_detector(&self) -> copydesk::Article<'_> {
+        copydesk::Article {
+            id: &self.id,
+            text: &self.text,
+            published: self.published,
+            source: None,
+        }
+    }
+}
+
 /// What a file (or stdin) holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum InputFormat {

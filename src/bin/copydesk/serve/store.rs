@@ -662,6 +662,36 @@ fn wal_damage(wal: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A store in a new folder named for `name`, holding the articles `a` and `b` (one
+    /// text twice) of the returned detector, each row's record as `encode` writes it and its
+    /// publication time as `published` gives it. The caller sets the schema version.
+    fn legacy_store(
+        name: &str,
+        published: [Option<i64>; 2],
+        encode: impl Fn(ArticleRecord) -> Vec<u8>,
+    ) -> (PathBuf, Store, copydesk::Detector) {
+        let dir = std::env::temp_dir().join(format!("copydesk-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut d = copydesk::Detector::new(Default::default()).unwrap();
+        let text = "Gales closed the Kessington harbour bridge on Monday, the port authority said.";
+        d.insert("a", text).unwrap();
+        d.insert("b", text).unwrap();
+        let store = Store::open(&dir, None).unwrap();
+        for (id, published) in ["a", "b"].into_iter().zip(published) {
+            let r = d.record(id).unwrap();
+            let (number, story) = (r.number, r.story.0 as i64);
+            store
+                .conn
+                .execute(
+                    "INSERT INTO articles (id, number, story, published_at, received_at, record)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+                    params![id, number, story, published, encode(r)],
+                )
+                .unwrap();
+        }
+        (dir, store, d)
+    }
+
     /// A schema-5 store (records without the publication time and the window flag) opens
     /// upgraded: every record is rewritten, with the row's publication time.
     #[test]
@@ -680,15 +710,7 @@ mod tests {
             ),
             links: Option<Vec<(u32, f32)>>,
         }
-        let dir = std::env::temp_dir().join(format!("copydesk-upgrade-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut d = copydesk::Detector::new(Default::default()).unwrap();
-        let text = "Gales closed the Kessington harbour bridge on Monday, the port authority said.";
-        d.insert("a", text).unwrap();
-        d.insert("b", text).unwrap();
-        let store = Store::open(&dir, None).unwrap();
-        for (id, published) in [("a", Some(1_767_709_800i64)), ("b", None)] {
-            let r = d.record(id).unwrap();
+        let (dir, store, d) = legacy_store("upgrade5", [Some(1_767_709_800), None], |r| {
             let old = Old {
                 number: r.number,
                 id: r.id.clone(),
@@ -702,21 +724,8 @@ mod tests {
                 ),
                 links: r.links,
             };
-            store
-                .conn
-                .execute(
-                    "INSERT INTO articles (id, number, story, published_at, received_at, record)
-                     VALUES (?1, ?2, ?3, ?4, 0, ?5)",
-                    params![
-                        id,
-                        r.number,
-                        r.story.0 as i64,
-                        published,
-                        postcard::to_stdvec(&old).unwrap()
-                    ],
-                )
-                .unwrap();
-        }
+            postcard::to_stdvec(&old).unwrap()
+        });
         // Term statistics keyed by whole hashes, as a snapshot and a log entry.
         #[derive(serde::Serialize)]
         struct OldStatistics {
@@ -783,15 +792,8 @@ mod tests {
             links: Option<Vec<(u32, f32)>>,
             published: Option<copydesk::Timestamp>,
         }
-        let dir = std::env::temp_dir().join(format!("copydesk-upgrade6-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut d = copydesk::Detector::new(Default::default()).unwrap();
-        let text = "Gales closed the Kessington harbour bridge on Monday, the port authority said.";
-        d.insert("a", text).unwrap();
-        d.insert("b", text).unwrap();
-        let store = Store::open(&dir, None).unwrap();
-        for id in ["a", "b"] {
-            let r = d.record(id).unwrap();
+        // Schema 6 kept the time in the record, so the row's is left empty.
+        let (dir, store, d) = legacy_store("upgrade6", [None, None], |r| {
             let old = Record6 {
                 number: r.number,
                 id: r.id.clone(),
@@ -803,20 +805,8 @@ mod tests {
                 links: r.links,
                 published: Some(copydesk::Timestamp::from_unix_seconds(1_767_709_800)),
             };
-            store
-                .conn
-                .execute(
-                    "INSERT INTO articles (id, number, story, received_at, record)
-                     VALUES (?1, ?2, ?3, 0, ?4)",
-                    params![
-                        id,
-                        r.number,
-                        r.story.0 as i64,
-                        postcard::to_stdvec(&old).unwrap()
-                    ],
-                )
-                .unwrap();
-        }
+            postcard::to_stdvec(&old).unwrap()
+        });
         store
             .conn
             .execute_batch("PRAGMA user_version = 6;")
