@@ -9,21 +9,23 @@
 //! an unreadable or corrupt index), 2 on a usage error (an unknown option, a bad option value
 //! or configuration).
 
-mod args;
-mod cluster;
-mod completions;
-mod eval;
-mod index;
-mod ingest;
-mod input;
-mod output;
+// Public so that `fuzz/` can compile this command line as a module of its targets and feed
+// its readers and its service in process.
+pub mod args;
+pub mod cluster;
+pub mod completions;
+pub mod eval;
+pub mod index;
+pub mod ingest;
+pub mod input;
+pub mod output;
 #[cfg(feature = "serve")]
-mod procfs;
-mod query;
+pub mod procfs;
+pub mod query;
 #[cfg(feature = "serve")]
-mod serve;
-mod ui;
-mod when;
+pub mod serve;
+pub mod ui;
+pub mod when;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};

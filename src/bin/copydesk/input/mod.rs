@@ -547,6 +547,45 @@ mod tests {
         assert_eq!(front_matter("The bridge.", &fields), None);
     }
 
+    /// Regression (found by the `reader` fuzz target): broken JSON inside an array under
+    /// `--skip-invalid` was skipped as a broken record and met again, forever.
+    #[test]
+    fn broken_json_in_an_array_ends_the_read_even_when_skipping() {
+        let dir = std::env::temp_dir().join(format!("copydesk-array-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("broken.json");
+        let cases: [&[u8]; 3] = [
+            br#"[{"id": "a", "text": "One."}, {"id": "b", ml"th": 1}]"#,
+            br#"[{"id": "a", "text": "One."}, 7, {"id": "b""#,
+            br#"[{"id": "a", "text": "One."}"#,
+        ];
+        for bytes in cases {
+            std::fs::write(&path, bytes).unwrap();
+            let fields = Fields {
+                format: Some(InputFormat::Json),
+                ..Fields::default()
+            };
+            let mut articles =
+                Articles::open(std::slice::from_ref(&path), fields, true, Box::new(|_| {}))
+                    .unwrap();
+            assert_eq!(articles.next_article().unwrap().unwrap().id, "a");
+            let mut reads = 0;
+            let end = loop {
+                reads += 1;
+                assert!(reads < 10, "the read does not end");
+                match articles.next_article() {
+                    Ok(Some(_)) => continue,
+                    other => break other,
+                }
+            };
+            let Err(e) = end else {
+                panic!("a broken array is an error")
+            };
+            assert!(format!("{e:#}").contains("cannot be read"), "{e:#}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn lines_and_their_errors() {
         let a = parse(r#"{"id":"a","text":"hello","x":1}"#).unwrap();

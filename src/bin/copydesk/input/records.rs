@@ -57,11 +57,21 @@ pub fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> std
 }
 
 /// The next element of a JSON array whose `[` has been read: `Ok(None)` at its `]`.
+///
+/// Broken JSON (or an array that is not closed) is an `std::io::Error` of kind `InvalidData`:
+/// where the next element starts cannot be known, so it is not skipped as a broken record
+/// is, even under `--skip-invalid` (which would otherwise meet the same error forever).
 pub fn next_element(reader: &mut dyn BufRead) -> Result<Option<serde_json::Value>> {
+    let unreadable = |what: String| {
+        anyhow::Error::new(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{what}; the rest of the array cannot be read"),
+        ))
+    };
     loop {
         let chunk = reader.fill_buf()?;
         let Some(&b) = chunk.first() else {
-            bail!("the JSON array is not closed");
+            return Err(unreadable("the JSON array is not closed".into()));
         };
         match b {
             b' ' | b'\t' | b'\r' | b'\n' | b',' => reader.consume(1),
@@ -74,7 +84,7 @@ pub fn next_element(reader: &mut dyn BufRead) -> Result<Option<serde_json::Value
     }
     let mut de = serde_json::Deserializer::from_reader(reader);
     let value = serde::Deserialize::deserialize(&mut de)
-        .map_err(|e| anyhow::anyhow!("invalid JSON: {e}"))?;
+        .map_err(|e| unreadable(format!("invalid JSON: {e}")))?;
     Ok(Some(value))
 }
 

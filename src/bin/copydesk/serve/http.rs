@@ -39,23 +39,28 @@ struct Guard {
     token: Option<Arc<str>>,
 }
 
+/// The routes behind every layer a request goes through: what a connection is served with.
+pub(super) fn router(app: Arc<App>, token: Option<&str>) -> axum::Router {
+    let guard = Guard {
+        app: Arc::clone(&app),
+        token: token.map(Arc::from),
+    };
+    routes::router(app)
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn_with_state(guard.clone(), admit))
+        .layer(middleware::from_fn_with_state(guard, log_and_count))
+}
+
 /// Serves until SIGINT or SIGTERM, then finishes the requests in flight (for at most the
 /// shutdown timeout).
 pub(super) async fn serve(
+    router: axum::Router,
     app: Arc<App>,
     options: &Options,
     loaded: usize,
     load_start: Instant,
 ) -> Result<()> {
-    let guard = Guard {
-        app: Arc::clone(&app),
-        token: options.token.as_deref().map(Arc::from),
-    };
-    let router = routes::router(Arc::clone(&app))
-        .fallback(|| async { ApiError::not_found("no such route") })
-        .layer(middleware::from_fn(json_errors))
-        .layer(middleware::from_fn_with_state(guard.clone(), admit))
-        .layer(middleware::from_fn_with_state(guard, log_and_count));
     let stop = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await

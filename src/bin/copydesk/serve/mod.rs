@@ -314,79 +314,122 @@ fn differences(stored: &Value, given: &Value, path: &str) -> Vec<String> {
     }
 }
 
+/// The service without its listener: the index rebuilt from the store and the writer thread
+/// running. [`run`] serves it over HTTP; the fuzz target sends it requests in process.
+pub struct Service {
+    app: Arc<App>,
+    writer: std::thread::JoinHandle<()>,
+    /// Articles restored from the store.
+    pub loaded: usize,
+}
+
+impl Service {
+    /// Opens the store in `options.data`, checks it and its configuration, and rebuilds the
+    /// index from it.
+    ///
+    /// # Errors
+    /// An unreadable or damaged store; a store created with another configuration.
+    pub fn start(options: &Options) -> Result<Service> {
+        let store = Store::open(&options.data, options.max_store_bytes)?;
+        store.check()?;
+        let config = match store.config()? {
+            Some(mut stored) => {
+                // The article size limit shapes nothing stored: the one given applies.
+                stored.max_article_bytes = options.config.max_article_bytes;
+                if stored != options.config {
+                    anyhow::bail!(
+                        "{}: the store was created with another configuration ({}); start \
+                         with the store's (in a --config file), or with a new --data folder",
+                        store.path().display(),
+                        differences(
+                            &serde_json::to_value(&stored)?,
+                            &serde_json::to_value(&options.config)?,
+                            ""
+                        )
+                        .join(", ")
+                    );
+                }
+                stored
+            }
+            None => {
+                store.set_config(&options.config)?;
+                options.config.clone()
+            }
+        };
+        let mut detector = Detector::new(config.clone())?;
+        detector.set_term_statistics(store.term_statistics()?);
+        let mut index = Index {
+            detector,
+            meta: HashMap::new(),
+            by_arrival: BTreeSet::new(),
+        };
+        let stored = store.load()?;
+        let loaded = stored.len();
+        for s in stored {
+            let id = s.record.id.clone();
+            index
+                .detector
+                .restore(s.record)
+                .with_context(|| format!("restoring article {id:?}"))?;
+            index.add_meta(
+                &id,
+                Meta {
+                    source: s.source,
+                    published_at: s.published_at,
+                    received_at: s.received_at,
+                },
+            );
+        }
+        let (tx, rx) = mpsc::channel(4 * MAX_GROUP);
+        let app = Arc::new(App {
+            index: RwLock::new(index),
+            analyzer: Detector::new(config)?,
+            jobs: tx,
+            started: Instant::now(),
+            store_path: store.path().to_path_buf(),
+            retention: options.retention,
+            limits: Limits {
+                max_body: options.max_body,
+                body_timeout: options.body_timeout,
+            },
+            metrics: metrics::Metrics::new(),
+        });
+        let writer_app = Arc::clone(&app);
+        let writer = std::thread::Builder::new()
+            .name("copydesk-writer".into())
+            .spawn(move || writer::writer(writer_app, store, rx))?;
+        Ok(Service {
+            app,
+            writer,
+            loaded,
+        })
+    }
+
+    /// Every route behind every layer (log, metrics, authentication, error shape), as a
+    /// connection is served; `token` is the bearer token clients must send.
+    pub fn router(&self, token: Option<&str>) -> axum::Router {
+        http::router(Arc::clone(&self.app), token)
+    }
+
+    /// Answers what the writer has queued, then stops it. Call it outside an async runtime,
+    /// once no request is in flight.
+    ///
+    /// # Errors
+    /// The writer thread panicked.
+    pub fn stop(self) -> Result<()> {
+        let _ = self.app.jobs.blocking_send(Job::Stop);
+        self.writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the writer thread panicked"))
+    }
+}
+
 /// Loads the store, rebuilds the detector, and serves until SIGINT or SIGTERM.
 pub fn run(options: Options) -> Result<()> {
     http::init_log(options.log_format);
     let load_start = Instant::now();
-    let store = Store::open(&options.data, options.max_store_bytes)?;
-    store.check()?;
-    let config = match store.config()? {
-        Some(mut stored) => {
-            // The article size limit shapes nothing stored: the one given applies.
-            stored.max_article_bytes = options.config.max_article_bytes;
-            if stored != options.config {
-                anyhow::bail!(
-                    "{}: the store was created with another configuration ({}); start with \
-                     the store's (in a --config file), or with a new --data folder",
-                    store.path().display(),
-                    differences(
-                        &serde_json::to_value(&stored)?,
-                        &serde_json::to_value(&options.config)?,
-                        ""
-                    )
-                    .join(", ")
-                );
-            }
-            stored
-        }
-        None => {
-            store.set_config(&options.config)?;
-            options.config.clone()
-        }
-    };
-    let mut detector = Detector::new(config.clone())?;
-    detector.set_term_statistics(store.term_statistics()?);
-    let mut index = Index {
-        detector,
-        meta: HashMap::new(),
-        by_arrival: BTreeSet::new(),
-    };
-    let stored = store.load()?;
-    let loaded = stored.len();
-    for s in stored {
-        let id = s.record.id.clone();
-        index
-            .detector
-            .restore(s.record)
-            .with_context(|| format!("restoring article {id:?}"))?;
-        index.add_meta(
-            &id,
-            Meta {
-                source: s.source,
-                published_at: s.published_at,
-                received_at: s.received_at,
-            },
-        );
-    }
-    let (tx, rx) = mpsc::channel(4 * MAX_GROUP);
-    let app = Arc::new(App {
-        index: RwLock::new(index),
-        analyzer: Detector::new(config)?,
-        jobs: tx,
-        started: Instant::now(),
-        store_path: store.path().to_path_buf(),
-        retention: options.retention,
-        limits: Limits {
-            max_body: options.max_body,
-            body_timeout: options.body_timeout,
-        },
-        metrics: metrics::Metrics::new(),
-    });
-    let writer_app = Arc::clone(&app);
-    let writer_thread = std::thread::Builder::new()
-        .name("copydesk-writer".into())
-        .spawn(move || writer::writer(writer_app, store, rx))?;
-
+    let service = Service::start(&options)?;
+    let app = Arc::clone(&service.app);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -403,13 +446,17 @@ pub fn run(options: Options) -> Result<()> {
             Job::Recluster { reply: None }
         }));
     }
-    let served = runtime.block_on(http::serve(Arc::clone(&app), &options, loaded, load_start));
+    let router = service.router(options.token.as_deref());
+    let served = runtime.block_on(http::serve(
+        router,
+        app,
+        &options,
+        service.loaded,
+        load_start,
+    ));
     // No request is in flight any more: the writer answers what is queued, then stops.
-    let _ = app.jobs.blocking_send(Job::Stop);
     drop(runtime);
-    writer_thread
-        .join()
-        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+    service.stop()?;
     served?;
     tracing::info!("stopped");
     Ok(())
