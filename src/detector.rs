@@ -75,6 +75,7 @@ mod verdict;
 
 pub use analysis::{Analysis, Article};
 pub use config::{DetectorConfig, StoryConfig};
+pub use decide::SHORT_SHINGLES;
 pub use finished::Finished;
 pub use records::ArticleRecord;
 pub use verdict::{Match, MatchKind, Similarity, Stats, Verdict};

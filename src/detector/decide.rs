@@ -37,8 +37,8 @@ pub(super) struct Decision {
 
 /// Fewer shingles than this make a text short for the near-copy tier: its signature's slots
 /// hold so few distinct values that one collision of their 16-bit forms is a large share of
-/// them.
-const SHORT_SHINGLES: u32 = 16;
+/// them, so a short pair is a near copy only if its term vectors share a term.
+pub const SHORT_SHINGLES: u32 = 16;
 
 impl Detector {
     /// The story candidates an article keeps as its links: those at least

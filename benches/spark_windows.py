@@ -1,0 +1,77 @@
+"""copydesk.spark's stories against one Detector over the whole corpus, on JSONL with an `id`,
+a `text` and an optional `t` (Unix seconds), in local[2]:
+
+    python benches/spark_windows.py rb-timed.jsonl --window-days 30
+
+The single detector is given the corpus's term statistics and every article in order of time
+(as each window's detector is), so what differs is the windows. Prints the same-story pairs
+of each, how many they share, and the verdicts (kind, original) that differ.
+"""
+
+import argparse
+import itertools
+import json
+import time
+
+import copydesk
+
+
+def pairs(verdicts):
+    by_story = {}
+    for i, s in verdicts.items():
+        if s is not None:
+            by_story.setdefault(s, []).append(i)
+    return {p for m in by_story.values() for p in itertools.combinations(sorted(m), 2)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("path")
+    ap.add_argument("--window-days", type=float, default=30.0)
+    args = ap.parse_args()
+    rows = [json.loads(line) for line in open(args.path, encoding="utf-8")]
+    seq = {r["id"]: i for i, r in enumerate(rows)}
+    ordered = sorted(rows, key=lambda r: (r.get("t") is None, r.get("t") or 0, seq[r["id"]]))
+    texts = [r["text"] for r in ordered]
+    times = [r.get("t") for r in ordered]
+    stats = copydesk.term_statistics(texts, times)
+    d = copydesk.Detector()
+    d.set_term_statistics(stats, excluding=texts, times=times)
+    d.insert_batch([r["id"] for r in ordered], texts, published=times, on_error="skip")
+    d.finish()
+    single = {v.id: v for v in d.verdicts()}
+
+    from pyspark.sql import SparkSession
+
+    from copydesk.spark import cluster
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    df = spark.createDataFrame(
+        [{"id": r["id"], "text": r["text"], "t": r.get("t")} for r in rows],
+        "id string, text string, t long",
+    )
+    t0 = time.time()
+    got = {r["id"]: r for r in cluster(df, time="t", window_days=args.window_days).collect()}
+    seconds = time.time() - t0
+    a = pairs({i: v.story for i, v in single.items()})
+    b = pairs({i: r["story"] for i, r in got.items()})
+    differ = sum(
+        1
+        for i, v in single.items()
+        if (v.kind, v.of) != (got[i]["kind"], got[i]["of"])
+    )
+    print(f"{len(rows)} articles, windows of {args.window_days} days, Spark {seconds:.1f} s")
+    print(f"same-story pairs: single detector {len(a)}, Spark {len(b)}, both {len(a & b)}")
+    print(f"Spark's pairs the single detector has: {len(a & b) / max(1, len(b)):.3f}")
+    print(f"single detector's pairs Spark finds: {len(a & b) / max(1, len(a)):.3f}")
+    print(f"verdicts that differ: {differ} of {len(single)}")
+
+
+if __name__ == "__main__":
+    main()
