@@ -4,7 +4,9 @@ window's stories equal to a detector given the same articles; bad DataFrames ref
 
 import datetime
 import json
+import os
 import subprocess
+import sys
 
 import pytest
 
@@ -17,6 +19,8 @@ from conftest import read_jsonl, shared  # noqa: E402
 
 @pytest.fixture(scope="module")
 def spark():
+    # The workers run this interpreter (the one with copydesk installed), not `python3` on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     s = (
         SparkSession.builder.master("local[2]")
         .config("spark.sql.shuffle.partitions", "8")
