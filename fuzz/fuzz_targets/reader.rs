@@ -59,13 +59,7 @@ fn read(path: &Path, format: Option<InputFormat>, skip: bool) -> Read {
 }
 
 fn dir() -> PathBuf {
-    let base = Path::new("/dev/shm");
-    let base = if base.is_dir() {
-        base.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    };
-    let d = base.join(format!("copydesk-fuzz-reader-{}", std::process::id()));
+    let d = cli::scratch("reader");
     std::fs::create_dir_all(&d).expect("temporary folder");
     d
 }

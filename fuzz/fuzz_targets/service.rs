@@ -285,13 +285,7 @@ fn options(data: &Path) -> Options {
 }
 
 fn data_dir() -> PathBuf {
-    let base = Path::new("/dev/shm");
-    let base = if base.is_dir() {
-        base.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    };
-    let d = base.join(format!("copydesk-fuzz-service-{}", std::process::id()));
+    let d = cli::scratch("service");
     let _ = std::fs::remove_dir_all(&d);
     d
 }

@@ -105,6 +105,40 @@ impl Detector {
     }
 }
 
+/// One article's arguments, checked: `(id, text, published, source)` as `insert` and `query`
+/// take them.
+struct ArticleArgs {
+    id: String,
+    text: String,
+    published: Option<copydesk::Timestamp>,
+    source: Option<String>,
+}
+
+impl ArticleArgs {
+    fn new(
+        id: &Bound<'_, PyAny>,
+        text: &Bound<'_, PyAny>,
+        published: Option<&Bound<'_, PyAny>>,
+        source: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<ArticleArgs> {
+        Ok(ArticleArgs {
+            id: values::text(id, "id")?,
+            text: values::text(text, "text")?,
+            published: values::time(published, "published")?,
+            source: values::optional_text(source, "source")?,
+        })
+    }
+
+    fn article(&self) -> copydesk::Article<'_> {
+        copydesk::Article {
+            id: &self.id,
+            text: &self.text,
+            published: self.published,
+            source: self.source.as_deref(),
+        }
+    }
+}
+
 /// One value of an optional column, or of an optional scalar given for every article.
 fn nth<'a, 'py>(
     col: &'a Option<Vec<Bound<'py, PyAny>>>,
@@ -176,25 +210,11 @@ impl Detector {
         published: Option<&Bound<'_, PyAny>>,
         source: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Verdict> {
-        let id = values::text(id, "id")?;
-        let text = values::text(text, "text")?;
-        let published = values::time(published, "published")?;
-        let source = match source {
-            Some(s) if !s.is_none() => Some(values::text(s, "source")?),
-            _ => None,
-        };
+        let args = ArticleArgs::new(id, text, published, source)?;
         let d = self.open()?;
-        py.detach(|| {
-            let article = copydesk::Article {
-                id: &id,
-                text: &text,
-                published,
-                source: source.as_deref(),
-            };
-            d.insert_article(&article)
-        })
-        .map(Verdict::from)
-        .map_err(to_py)
+        py.detach(|| d.insert_article(&args.article()))
+            .map(Verdict::from)
+            .map_err(to_py)
     }
 
     /// Inserts many articles, analysed in parallel with the GIL released; the verdicts are in
@@ -250,10 +270,7 @@ impl Detector {
             .transpose()?;
         length_check("sources", &sources, n)?;
         let sources = (0..n)
-            .map(|i| match nth(&sources, i) {
-                Some(s) if !s.is_none() => values::text(s, &format!("sources[{i}]")).map(Some),
-                _ => Ok(None),
-            })
+            .map(|i| values::optional_text(nth(&sources, i), &format!("sources[{i}]")))
             .collect::<PyResult<Vec<_>>>()?;
         let d = self.open()?;
         let analyses: Vec<copydesk::Result<Analysis>> = py.detach(|| {
@@ -311,25 +328,11 @@ impl Detector {
         published: Option<&Bound<'_, PyAny>>,
         source: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<Verdict>> {
-        let id = values::text(id, "id")?;
-        let text = values::text(text, "text")?;
-        let published = values::time(published, "published")?;
-        let source = match source {
-            Some(s) if !s.is_none() => Some(values::text(s, "source")?),
-            _ => None,
-        };
+        let args = ArticleArgs::new(id, text, published, source)?;
         let d = &*self.open()?;
-        py.detach(|| {
-            let article = copydesk::Article {
-                id: &id,
-                text: &text,
-                published,
-                source: source.as_deref(),
-            };
-            d.query_article(&article)
-        })
-        .map(|v| v.map(Verdict::from))
-        .map_err(to_py)
+        py.detach(|| d.query_article(&args.article()))
+            .map(|v| v.map(Verdict::from))
+            .map_err(to_py)
     }
 
     /// Uses `stats` (from `copydesk.term_statistics`, merged across a corpus) as the corpus's
@@ -348,17 +351,12 @@ impl Detector {
         if let Some(texts) = excluding.filter(|t| !t.is_none()) {
             let texts = values::texts(texts, "excluding")?;
             let times = crate::spark::batch_times(times, texts.len())?;
-            let d = self.open()?;
-            let counts: Vec<_> = py.detach(|| {
-                use rayon::prelude::*;
-                texts
-                    .par_iter()
-                    .zip(&times)
-                    .filter_map(|(t, &time)| d.analyze_at(t, time).ok().map(|a| a.terms))
-                    .collect()
-            });
-            for c in &counts {
-                df.remove(c);
+            let d = &*self.open()?;
+            for a in crate::spark::analyses(py, d, &texts, &times)
+                .into_iter()
+                .flatten()
+            {
+                df.remove(&a.terms);
             }
         }
         self.open()?.set_term_statistics(df);

@@ -30,6 +30,24 @@ pub fn batch_times(v: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Optio
         .collect()
 }
 
+/// Every text analysed at its time, in parallel with the GIL released; `None` for a text the
+/// detector refuses (no words, too large).
+pub fn analyses(
+    py: Python<'_>,
+    d: &copydesk::Detector,
+    texts: &[String],
+    times: &[Option<Timestamp>],
+) -> Vec<Option<copydesk::Analysis>> {
+    py.detach(|| {
+        use rayon::prelude::*;
+        texts
+            .par_iter()
+            .zip(times)
+            .map(|(t, &time)| d.analyze_at(t, time).ok())
+            .collect()
+    })
+}
+
 /// Signs a batch of texts as the detector does: a dict of arrays, one row a text —
 /// `content` (`uint64`, the hash of the normalised words: equal for exact copies),
 /// `shingles` (`uint32`, 0 for a text with no words), `signature` (`uint16`, the compact
@@ -49,13 +67,8 @@ pub fn sign_batch<'py>(
     let params = d.lsh_params();
     let slots = d.config().minhash.slots;
     let n = texts.len();
-    let (content, shingles, signature, bands) = py.detach(|| {
-        use rayon::prelude::*;
-        let analyses: Vec<_> = texts
-            .par_iter()
-            .zip(&times)
-            .map(|(t, &time)| d.analyze_at(t, time).ok())
-            .collect();
+    let analyses = analyses(py, &d, &texts, &times);
+    let (content, shingles, signature, bands) = {
         let mut content = Vec::with_capacity(n);
         let mut shingles = Vec::with_capacity(n);
         let mut signature = Vec::with_capacity(n * slots);
@@ -81,7 +94,7 @@ pub fn sign_batch<'py>(
             }
         }
         (content, shingles, signature, bands)
-    });
+    };
     let out = PyDict::new(py);
     out.set_item("content", PyArray1::from_vec(py, content))?;
     out.set_item("shingles", PyArray1::from_vec(py, shingles))?;
@@ -226,19 +239,11 @@ pub fn term_statistics<'py>(
     let texts = values::texts(texts, "texts")?;
     let times = batch_times(times, texts.len())?;
     let d = new_detector(py, config)?;
-    let bytes = py.detach(|| {
-        use rayon::prelude::*;
-        let counts: Vec<_> = texts
-            .par_iter()
-            .zip(&times)
-            .filter_map(|(t, &time)| d.analyze_at(t, time).ok().map(|a| a.terms))
-            .collect();
-        let mut df = DocumentFrequencies::default();
-        for c in &counts {
-            df.add(c);
-        }
-        postcard::to_stdvec(&df).expect("serialises")
-    });
+    let mut df = DocumentFrequencies::default();
+    for a in analyses(py, &d, &texts, &times).into_iter().flatten() {
+        df.add(&a.terms);
+    }
+    let bytes = postcard::to_stdvec(&df).expect("serialises");
     Ok(PyBytes::new(py, &bytes))
 }
 

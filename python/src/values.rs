@@ -23,6 +23,14 @@ pub fn text(v: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     )))
 }
 
+/// An optional `str` argument: `None` (or absent) is `None`.
+pub fn optional_text(v: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<String>> {
+    match v {
+        Some(v) if !v.is_none() => text(v, what).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// A publication time: `None`, Unix seconds (int or float), or a `datetime` (naive ones are
 /// taken as UTC, as the command line takes times without an offset).
 pub fn time(v: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Timestamp>> {

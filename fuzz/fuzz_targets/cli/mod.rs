@@ -7,3 +7,15 @@
 #[allow(dead_code, unused_imports)]
 #[path = "../../../src/bin/copydesk/main.rs"]
 pub mod copydesk_cli;
+
+/// A folder of this process's own for target `name`, in memory (`/dev/shm`) where there is
+/// one; not created.
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let shm = std::path::Path::new("/dev/shm");
+    let base = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    base.join(format!("copydesk-fuzz-{name}-{}", std::process::id()))
+}
