@@ -1,7 +1,8 @@
-"""copydesk.spark's stories against one Detector over the whole corpus, on JSONL with an `id`,
-a `text` and an optional `t` (Unix seconds), in local[2]:
+"""copydesk.spark's stories against one Detector over the whole corpus, on JSONL files with an
+`id`, a `text` and optionally a time (`t` in Unix seconds, or Reuters' `date`), in local[2]:
 
-    python benches/spark_windows.py rb-timed.jsonl --window-days 30
+    python benches/spark_windows.py ../shared/data/reuters21578.jsonl \
+        ../shared/data/bbc_news.jsonl --window-days 30
 
 The single detector is given the corpus's term statistics and every article in order of time
 (as each window's detector is), so what differs is the windows. Prints the same-story pairs
@@ -9,6 +10,7 @@ of each, how many they share, and the verdicts (kind, original) that differ.
 """
 
 import argparse
+import datetime
 import itertools
 import json
 import time
@@ -24,12 +26,27 @@ def pairs(verdicts):
     return {p for m in by_story.values() for p in itertools.combinations(sorted(m), 2)}
 
 
+def time_of(r):
+    """`t`, or Reuters' `date` (`26-FEB-1987 15:01:01.79`) as Unix seconds, or None."""
+    if r.get("t") is not None:
+        return r["t"]
+    try:
+        t = datetime.datetime.strptime(r["date"].strip().split(".")[0], "%d-%b-%Y %H:%M:%S")
+    except (KeyError, ValueError):
+        return None
+    return int(t.replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("path")
+    ap.add_argument("paths", nargs="+")
     ap.add_argument("--window-days", type=float, default=30.0)
     args = ap.parse_args()
-    rows = [json.loads(line) for line in open(args.path, encoding="utf-8")]
+    rows = []
+    for path in args.paths:
+        for line in open(path, encoding="utf-8"):
+            r = json.loads(line)
+            rows.append({"id": r["id"], "text": r["text"], "t": time_of(r)})
     seq = {r["id"]: i for i, r in enumerate(rows)}
     ordered = sorted(rows, key=lambda r: (r.get("t") is None, r.get("t") or 0, seq[r["id"]]))
     texts = [r["text"] for r in ordered]
