@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example near_copy_recall -- ../shared/data/reuters21578.jsonl \
-//!     ../shared/data/bbc_news.jsonl [--recluster] [--seed N] [--slots N]
+//!     ../shared/data/bbc_news.jsonl [--recluster | --no-stories] [--seed N] [--slots N]
 //! ```
 //!
 //! `--seed N` hashes words with seed `N` in the detector (`ShingleConfig::seed`; the exact
@@ -39,6 +39,9 @@ fn main() {
     // `--recluster`: stories re-formed all at once after the inserts (`Detector::recluster`).
     let recluster = paths.iter().any(|p| p == "--recluster");
     paths.retain(|p| p != "--recluster");
+    // `--no-stories`: near copies only, as `copydesk cluster --no-stories`.
+    let no_stories = paths.iter().any(|p| p == "--no-stories");
+    paths.retain(|p| p != "--no-stories");
     let seed: u64 = take_number(&mut paths, "--seed").unwrap_or(0);
     let slots: Option<usize> = take_number(&mut paths, "--slots");
     assert!(!paths.is_empty(), "usage: near_copy_recall FILE.jsonl...");
@@ -55,7 +58,8 @@ fn main() {
     }
 
     // Exact shingle sets, as the detector shingles (same normaliser, k = 5, seed 0).
-    let config = DetectorConfig::default();
+    let mut config = DetectorConfig::default();
+    config.story.enabled = !no_stories;
     let normalizer = Normalizer::new(config.normalize.clone());
     let sets: Vec<HashSet<u64>> = articles
         .iter()

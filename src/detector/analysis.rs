@@ -5,6 +5,7 @@
 //! parallel. It may not index, decide or change anything: what it computes is handed to the
 //! batch machinery ([`super::batch`]) or to [`Detector::query`](crate::Detector::query).
 
+use super::decide::SHORT_SHINGLES;
 use super::Detector;
 use crate::error::{ErrorKind, Result};
 use crate::hash::{fmix64, Tally};
@@ -12,6 +13,9 @@ use crate::minhash::Signature;
 use crate::shingle::{CharShingles, ShingleKind, WordShingles};
 use crate::terms::{TermCounter, TermCounts};
 use crate::time::Timestamp;
+
+/// The running hash of an article's words starts here.
+const CONTENT_SEED: u64 = 0x2545_f491_4f6c_dd1d;
 
 /// One article, read: everything the detector needs from its text, computed without touching
 /// the detector's state, so that many can be computed in parallel.
@@ -153,10 +157,12 @@ impl Detector {
     /// As [`Detector::analyze`].
     pub fn analyze_at(&self, text: &str, published: Option<Timestamp>) -> Result<Analysis> {
         self.check_size(text)?;
+        if !self.config.story.enabled {
+            return self.analyze_for_copies(text, published);
+        }
         with_word_buffer(|words| {
-            let mut counter = TermCounter::new(self.config.terms.lede_words, text.len())
-                .published_on(published.map(Timestamp::day));
-            let mut content = 0x2545_f491_4f6c_dd1du64;
+            let mut counter = self.term_counter(text, published);
+            let mut content = CONTENT_SEED;
             let seed = self.config.shingle.seed;
             self.normalizer.for_each_token(text, |t| {
                 let h = t.word_hash(seed);
@@ -164,24 +170,68 @@ impl Detector {
                 content = fmix64(content ^ h).wrapping_add(h);
                 counter.push(&self.stop, h, &t);
             });
-            if words.is_empty() {
-                return Err(ErrorKind::EmptyText.into());
+            self.finish_analysis(text, words, content, counter.finish(), published)
+        })
+    }
+
+    /// [`Detector::analyze_at`] when the story tier is off: the terms, which then only tell
+    /// whether two short texts share a word ([`SHORT_SHINGLES`]), are counted for short texts
+    /// alone, in a second, cheap pass. Term counting is over a third of a long article's
+    /// analysis, and a near-copy run never reads it.
+    fn analyze_for_copies(&self, text: &str, published: Option<Timestamp>) -> Result<Analysis> {
+        with_word_buffer(|words| {
+            let mut content = CONTENT_SEED;
+            let seed = self.config.shingle.seed;
+            self.normalizer.for_each_token(text, |t| {
+                let h = t.word_hash(seed);
+                words.push(h);
+                content = fmix64(content ^ h).wrapping_add(h);
+            });
+            let mut analysis =
+                self.finish_analysis(text, words, content, TermCounts::default(), published)?;
+            if analysis.signature.shingles() < SHORT_SHINGLES {
+                let mut counter = self.term_counter(text, published);
+                self.normalizer
+                    .for_each_token(text, |t| counter.push(&self.stop, t.word_hash(seed), &t));
+                analysis.terms = counter.finish();
             }
-            let signature = match self.config.shingle.kind {
-                ShingleKind::Words { k } => self.sketch(WordShingles::new(words, k, seed)),
-                ShingleKind::Chars { n } => {
-                    let normalized = self.normalizer.normalize(text);
-                    self.sketch(CharShingles::new(&normalized, n, seed))
-                }
-            };
-            Ok(Analysis {
-                signature,
-                content: fmix64(content ^ words.len() as u64),
-                words: u32::try_from(words.len()).unwrap_or(u32::MAX),
-                terms: counter.finish(),
-                published,
-                source: None,
-            })
+            Ok(analysis)
+        })
+    }
+
+    fn term_counter(&self, text: &str, published: Option<Timestamp>) -> TermCounter {
+        TermCounter::new(self.config.terms.lede_words, text.len())
+            .published_on(published.map(Timestamp::day))
+    }
+
+    /// The analysis of a text whose words were hashed into `words` (`content` their running
+    /// hash) and whose terms were counted into `terms`.
+    fn finish_analysis(
+        &self,
+        text: &str,
+        words: &[u64],
+        content: u64,
+        terms: TermCounts,
+        published: Option<Timestamp>,
+    ) -> Result<Analysis> {
+        if words.is_empty() {
+            return Err(ErrorKind::EmptyText.into());
+        }
+        let seed = self.config.shingle.seed;
+        let signature = match self.config.shingle.kind {
+            ShingleKind::Words { k } => self.sketch(WordShingles::new(words, k, seed)),
+            ShingleKind::Chars { n } => {
+                let normalized = self.normalizer.normalize(text);
+                self.sketch(CharShingles::new(&normalized, n, seed))
+            }
+        };
+        Ok(Analysis {
+            signature,
+            content: fmix64(content ^ words.len() as u64),
+            words: u32::try_from(words.len()).unwrap_or(u32::MAX),
+            terms,
+            published,
+            source: None,
         })
     }
 
@@ -266,5 +316,32 @@ mod tests {
             });
             assert_eq!(outer, &[7]);
         });
+    }
+
+    proptest::proptest! {
+        /// With the story tier off, an analysis is the full one's signature, content hash and
+        /// word count, and its terms are the full one's for a short text and none otherwise.
+        #[test]
+        fn without_stories_only_short_texts_count_terms(
+            words in proptest::collection::vec("[a-f]{1,3}|On|Monday|1987|[0-9]{1,2}", 1..40),
+        ) {
+            let text = words.join(" ");
+            let full = Detector::new(crate::DetectorConfig::default()).unwrap();
+            let mut config = crate::DetectorConfig::default();
+            config.story.enabled = false;
+            let copies = Detector::new(config).unwrap();
+            let (a, b) = (full.analyze(&text), copies.analyze(&text));
+            let (Ok(a), Ok(b)) = (a, b) else {
+                proptest::prop_assert!(full.analyze(&text).is_err() && copies.analyze(&text).is_err());
+                return Ok(());
+            };
+            proptest::prop_assert_eq!(&a.signature, &b.signature);
+            proptest::prop_assert_eq!((a.content, a.words), (b.content, b.words));
+            if a.signature.shingles() < SHORT_SHINGLES {
+                proptest::prop_assert_eq!(&a.terms, &b.terms);
+            } else {
+                proptest::prop_assert_eq!(&b.terms, &TermCounts::default());
+            }
+        }
     }
 }
