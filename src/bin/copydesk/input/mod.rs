@@ -628,6 +628,51 @@ mod tests {
         }
     }
 
+    /// A line is read as serde_json reads it into a map, though only the fields an article
+    /// needs are built: every other field checked and skipped, a repeated key's last value
+    /// kept, escaped keys matched by what they spell, anything but an object refused.
+    #[test]
+    fn only_the_needed_fields_are_built_and_the_rest_still_checked() {
+        let a = parse(
+            r#"{"title":"T","tags":["a",{"b":[1,2.5,null,true]}],"id":"x","te\u0078t":"body","n":-3e4,"id":"y"}"#,
+        )
+        .unwrap();
+        assert_eq!((a.id.as_str(), a.text.as_str()), ("y", "body"));
+        for line in [
+            r#"{"id":"a","text":"t","tags":[1,}"#,
+            r#"{"id":"a","text":"t"} {"id":"b"}"#,
+            r#"{"id":"a","text":"t","x":tru}"#,
+        ] {
+            let e = parse(line).err().unwrap().to_string();
+            assert!(e.contains("invalid JSON"), "{line}: {e}");
+        }
+        for line in ["null", "3", "\"s\"", "true", "[]"] {
+            let e = parse(line).err().unwrap().to_string();
+            assert!(e.contains("expected a JSON object"), "{line}: {e}");
+        }
+        let fields = Fields {
+            cluster: Some("event".into()),
+            topic: Some("topic".into()),
+            time: Some("when".into()),
+            ..Fields::default()
+        };
+        let a = parse_line(
+            br#"{"id":"a","text":"t","event":12,"topic":"sport","when":1767709800,"date":"2020-01-01"}"#,
+            &fields,
+            &mut Counters::default(),
+            "f:1".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            (a.cluster.as_deref(), a.topic.as_deref()),
+            (Some("12"), Some("sport"))
+        );
+        assert_eq!(
+            a.published.map(Timestamp::unix_seconds),
+            Some(1_767_709_800)
+        );
+    }
+
     #[test]
     fn invalid_utf8_is_decoded_lossily_and_counted() {
         let mut c = Counters::default();
