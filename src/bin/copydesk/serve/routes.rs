@@ -77,7 +77,7 @@ async fn read_json(app: &App, headers: &HeaderMap, body: Body) -> Result<Value, 
         ));
     }
     let (limit, timeout) = (app.limits.max_body, app.limits.body_timeout);
-    let bytes = match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+    let bytes = match tokio::time::timeout(timeout, read_limited(body, limit)).await {
         Err(_) => {
             return Err(ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
@@ -85,7 +85,7 @@ async fn read_json(app: &App, headers: &HeaderMap, body: Body) -> Result<Value, 
                 format!("the body did not arrive within {} s", timeout.as_secs_f64()),
             ))
         }
-        Ok(Err(e)) if is_length_limit(&e) => {
+        Ok(Ok(None)) => {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -93,22 +93,38 @@ async fn read_json(app: &App, headers: &HeaderMap, body: Body) -> Result<Value, 
             ))
         }
         Ok(Err(e)) => return Err(ApiError::bad_request(format!("reading the body: {e}"))),
-        Ok(Ok(b)) => b,
+        Ok(Ok(Some(b))) => b,
     };
     let json = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     serde_json::from_slice(json)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
 }
 
-fn is_length_limit(e: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(s) = source {
-        if s.is::<http_body_util::LengthLimitError>() {
-            return true;
+/// Bytes of an oversized body read and thrown away before it is refused: a client that is
+/// still sending then reads the 413 instead of a reset connection. A body larger still is
+/// refused at once, and its connection closed.
+const DRAIN_BYTES: usize = 8 << 20;
+
+/// A request body of at most `limit` bytes, or `None` when it is longer (read on, kept no
+/// further, up to [`DRAIN_BYTES`] more).
+async fn read_limited(mut body: Body, limit: usize) -> Result<Option<Vec<u8>>, axum::Error> {
+    use http_body_util::BodyExt;
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen <= limit {
+            kept.extend_from_slice(&data);
+        } else if seen > limit.saturating_add(DRAIN_BYTES) {
+            break;
+        } else {
+            kept = Vec::new();
         }
-        source = s.source();
     }
-    false
+    Ok((seen <= limit).then_some(kept))
 }
 
 /// An article's id: a string of 1 to [`MAX_ID`] bytes, or a number read as its decimal text
