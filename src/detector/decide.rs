@@ -135,7 +135,10 @@ impl Detector {
             let score = self
                 .near_copy_score(j, other.shingles(), sig.shingles())
                 .or_else(|| {
-                    (j >= gray_zone
+                    // Just under the threshold, the term vectors settle it: a story-tier
+                    // signal, so only with the story tier on (off, only short texts have any).
+                    (self.config.story.enabled
+                        && j >= gray_zone
                         && self.docs[&d].vector.cosine(vector) >= self.config.near_copy_cosine)
                         .then_some(j)
                 });
