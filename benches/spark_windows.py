@@ -13,6 +13,8 @@ import argparse
 import datetime
 import itertools
 import json
+import os
+import sys
 import time
 
 import copydesk
@@ -62,6 +64,8 @@ def main():
 
     from copydesk.spark import cluster
 
+    # Spark's Python workers run this interpreter, which has copydesk, not python3 on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
         SparkSession.builder.master("local[2]")
         .config("spark.sql.shuffle.partitions", "8")

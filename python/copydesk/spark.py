@@ -388,9 +388,16 @@ def cluster(
     if not window_days > 0:
         raise ValueError(f"window_days must be over 0, got {window_days}")
     _copydesk.Detector(config)  # checks the configuration before any job runs
+    if not stories:
+        # As `copydesk cluster --no-stories`: the detector's story tier off, which also drops
+        # the term-vector check of pairs just under the near-copy threshold.
+        config = dict(config or {})
+        config["story"] = {**config.get("story", {}), "enabled": False}
     articles = _articles(df, id, text, time).localCheckpoint()
     signed = sign(articles, config).localCheckpoint()
-    stats = _term_statistics(articles, config)
+    # Without stories, terms only tell whether a short pair shares one (every weight is
+    # positive), so no statistics are counted: a pass over every text saved.
+    stats = _term_statistics(articles, config) if stories else _copydesk.merge_term_statistics([])
     pairs = near_copy_pairs(articles, signed, stats, config, max_bucket).localCheckpoint()
     order = signed.select("id", F.struct(F.coalesce("t", F.lit(2**62)), "seq").alias("o"))
     # Each article's best earlier copy: exact before near, then the highest score, then the
@@ -455,19 +462,32 @@ def cluster(
         .withColumn("r2", F.row_number().over(earlier))
         .where("r1 = 1 and r2 = 1")
     )
-    copies = links.join(home.toDF("a", "la"), "a").join(home.toDF("b", "lb"), "b")
-    edges = continued.select(F.col("label").alias("a"), F.col("earlier").alias("b")).unionByName(
-        copies.select(F.col("la").alias("a"), F.col("lb").alias("b"))
+    cc = connected_components(
+        continued.select(F.col("label").alias("a"), F.col("earlier").alias("b"))
     )
-    cc = connected_components(edges)
-    # A story is named after its first article.
-    named = (
+    own = (
         home.join(cc.toDF("label", "root"), "label", "left")
-        .withColumn("root", F.coalesce("root", "label"))
+        .select("id", F.coalesce("root", "label").alias("root"))
+    )
+    # A copy joins its original's story however far apart they are, as in the detector: each
+    # group of copies (the components of the copy links) goes to the story of its earliest
+    # article. Only the copies move: the articles a copy's window put beside it stay in their
+    # own story, as the detector, re-forming its stories by average link, keeps a story that
+    # one copy touches apart from the original's when the rest of it is far from that.
+    groups = connected_components(links).join(order.toDF("node", "o"), "node")
+    first = groups.select(
+        F.col("node").alias("id"),
+        F.min(F.struct("o", "node")).over(Window.partitionBy("root")).getField("node").alias("first"),
+    )
+    rooted = (
+        own.join(first, "id", "left")
+        .join(own.toDF("first", "first_root"), "first", "left")
+        .select("id", F.coalesce("first_root", "root").alias("root"))
         .join(order, "id")
     )
+    # A story is named after its first article.
     w = Window.partitionBy("root")
-    named = named.select(
+    named = rooted.select(
         "id", F.xxhash64(F.min(F.struct("o", "id")).over(w).getField("id")).alias("story")
     )
     verdicts = windows.where("home").select("id", "of", "similarity", "kind")
@@ -477,8 +497,10 @@ def cluster(
         .join(named, "id", "left")
         .join(best, "id", "left")
     )
-    # A copy from beyond the window (its original in an earlier window) is still a copy.
-    beyond = (F.col("kind") == "new") & F.col("copy_of").isNotNull()
+    # A copy's original is its best earlier copy over the whole corpus (exact before near,
+    # then the highest score, then the earliest), as the detector finds it: its window saw
+    # only the articles of the window and the context before it.
+    beyond = F.col("copy_of").isNotNull()
     return out.select(
         "id",
         "story",

@@ -124,7 +124,8 @@ type Scores<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u8>>);
 ///   only if its term vectors share a term (cosine over 0);
 /// - check 2: the gray zone (Jaccard within two standard errors under `near_copy`): a near
 ///   copy, scored by its Jaccard similarity, only if its cosine is at or over
-///   `near_copy_cosine`.
+///   `near_copy_cosine`; never with `story.enabled` off in `config` (as the detector, which
+///   then counts no terms).
 #[pyfunction]
 #[pyo3(signature = (a, a_shingles, b, b_shingles, config = None))]
 pub fn near_copy_scores<'py>(
@@ -166,7 +167,9 @@ pub fn near_copy_scores<'py>(
                 && contained >= c.near_copy_containment
             {
                 contained
-            } else if j >= gray_zone {
+            } else if j >= gray_zone && c.story.enabled {
+                // Just under the threshold: a near copy if the term vectors agree, as the
+                // detector checks when its story tier is on (off, it counts no terms).
                 return (j, 2);
             } else {
                 return (f64::NAN, 0);
