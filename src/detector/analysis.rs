@@ -162,16 +162,29 @@ impl Detector {
         }
         with_word_buffer(|words| {
             let mut counter = self.term_counter(text, published);
-            let mut content = CONTENT_SEED;
-            let seed = self.config.shingle.seed;
-            self.normalizer.for_each_token(text, |t| {
-                let h = t.word_hash(seed);
-                words.push(h);
-                content = fmix64(content ^ h).wrapping_add(h);
-                counter.push(&self.stop, h, &t);
-            });
+            let content = self.hash_words(text, words, |h, t| counter.push(&self.stop, h, t));
             self.finish_analysis(text, words, content, counter.finish(), published)
         })
+    }
+
+    /// Hashes the words of `text` into `words`, calling `each` with every word's hash and
+    /// token, and returns the running hash of the word sequence.
+    #[inline(always)]
+    fn hash_words(
+        &self,
+        text: &str,
+        words: &mut Vec<u64>,
+        mut each: impl FnMut(u64, &crate::normalize::Token<'_>),
+    ) -> u64 {
+        let mut content = CONTENT_SEED;
+        let seed = self.config.shingle.seed;
+        self.normalizer.for_each_token(text, |t| {
+            let h = t.word_hash(seed);
+            words.push(h);
+            content = fmix64(content ^ h).wrapping_add(h);
+            each(h, &t);
+        });
+        content
     }
 
     /// [`Detector::analyze_at`] when the story tier is off: the terms, which then only tell
@@ -180,16 +193,11 @@ impl Detector {
     /// analysis, and a near-copy run never reads it.
     fn analyze_for_copies(&self, text: &str, published: Option<Timestamp>) -> Result<Analysis> {
         with_word_buffer(|words| {
-            let mut content = CONTENT_SEED;
-            let seed = self.config.shingle.seed;
-            self.normalizer.for_each_token(text, |t| {
-                let h = t.word_hash(seed);
-                words.push(h);
-                content = fmix64(content ^ h).wrapping_add(h);
-            });
+            let content = self.hash_words(text, words, |_, _| {});
             let mut analysis =
                 self.finish_analysis(text, words, content, TermCounts::default(), published)?;
             if analysis.signature.shingles() < SHORT_SHINGLES {
+                let seed = self.config.shingle.seed;
                 let mut counter = self.term_counter(text, published);
                 self.normalizer
                     .for_each_token(text, |t| counter.push(&self.stop, t.word_hash(seed), &t));
