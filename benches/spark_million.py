@@ -11,7 +11,8 @@ Spark's shuffle bytes, and how far the two agree.
 `mutate`'s articles have no times, so the script gives line i the time `i * spread / n`
 (seconds after 2020-01-01), writes that copy once (`--work`), and runs both sides on it:
 `copydesk cluster --time-field t` (two threads) and `copydesk.spark.cluster(time="t")` in
-local[2] with 30-day windows. Run it with the Python that has copydesk and pyspark installed
+local[2] with 30-day windows. Memory is the peak of the process tree's proportional set size
+(Spark's JVM and Python workers, summed). Run it with the Python that has copydesk and pyspark installed
 (`maturin develop --release` in python/); `--driver-memory` is the JVM's heap.
 """
 
@@ -29,14 +30,16 @@ START = 1_577_836_800  # 2020-01-01T00:00:00Z
 
 
 class TreeMemory:
-    """Samples the resident memory of a process and all its descendants, summed, every
-    `every` seconds, from /proc; `peak` is the largest sum seen."""
+    """Samples the memory of a process and all its descendants, summed, every `every` seconds,
+    from /proc; `peak` is the largest sum seen. Each process counts its proportional set size
+    (PSS: a page shared by n processes counts 1/n in each), so that pages shared between
+    forked workers, or files mapped by several, are counted once, as resident sizes summed
+    would not."""
 
     def __init__(self, pid, every=0.25):
         self.pid, self.every, self.peak = pid, every, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
-        self._page = os.sysconf("SC_PAGE_SIZE")
 
     def __enter__(self):
         self._thread.start()
@@ -62,9 +65,12 @@ class TreeMemory:
         while todo:
             pid = todo.pop()
             try:
-                with open(f"/proc/{pid}/statm") as f:
-                    total += int(f.read().split()[1]) * self._page
-            except OSError:
+                with open(f"/proc/{pid}/smaps_rollup") as f:
+                    for line in f:
+                        if line.startswith("Pss:"):
+                            total += int(line.split()[1]) * 1024
+                            break
+            except (OSError, ValueError):
                 pass
             todo.extend(children.get(pid, []))
         return total
