@@ -628,11 +628,11 @@ mod tests {
         }
     }
 
-    /// A line is read as serde_json reads it into a map, though only the fields an article
-    /// needs are built: every other field checked and skipped, a repeated key's last value
-    /// kept, escaped keys matched by what they spell, anything but an object refused.
+    /// A line is read as serde_json reads it into a map: every field checked, a repeated
+    /// key's last value kept, escaped keys matched by what they spell, anything but an object
+    /// refused.
     #[test]
-    fn only_the_needed_fields_are_built_and_the_rest_still_checked() {
+    fn every_field_is_checked_and_a_repeated_key_keeps_its_last_value() {
         let a = parse(
             r#"{"title":"T","tags":["a",{"b":[1,2.5,null,true]}],"id":"x","te\u0078t":"body","n":-3e4,"id":"y"}"#,
         )
