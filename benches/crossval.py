@@ -14,7 +14,8 @@ there, as a newsroom's unlabelled stream would be): the term statistics are the 
     cargo build --release --features cli
     python3 benches/crossval.py ../shared/data/ecbplus-dev.jsonl --orders 4 \\
         --grid story.min_relative_average=0.64,0.68,0.72,0.76 \\
-        --grid story.linkage.min_average=0.22,0.25,0.28 [--mode recluster|stream] \\
+        --grid story.linkage.min_average=0.22,0.25,0.28 \\
+        [--mode recluster|stream|stream-recluster] \\
         [--min-precision 0.96] [--max-false-merges 2.0] [--bin target/release/copydesk]
 
 A grid key is `section.name` of `copydesk config` (`terms.name_boost`,
@@ -84,7 +85,11 @@ def main():
     ap.add_argument("labelled")
     ap.add_argument("--orders", type=int, default=4, help="shuffled arrival orders per setting")
     ap.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...")
-    ap.add_argument("--mode", choices=["recluster", "stream"], default="recluster")
+    ap.add_argument("--mode", choices=["recluster", "stream", "stream-recluster"],
+                    default="recluster",
+                    help="batch then re-clustered (the default of `copydesk cluster`), streamed "
+                         "(the service), or streamed then re-clustered (the service's "
+                         "POST /stories/recluster)")
     ap.add_argument("--min-precision", type=float, default=0.96)
     ap.add_argument("--max-false-merges", type=float, default=2.0, help="percent")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "copydesk"))
@@ -99,7 +104,8 @@ def main():
     position = {r["id"]: i for i, r in enumerate(rows)}
     base = subprocess.run([args.bin, "config"], check=True, capture_output=True,
                           text=True).stdout
-    mode = ["--stream"] if args.mode == "stream" else ["--recluster"]
+    mode = {"recluster": ["--recluster"], "stream": ["--stream"],
+            "stream-recluster": ["--stream", "--recluster"]}[args.mode]
 
     results = []  # (settings, {half: mean scores})
     with tempfile.TemporaryDirectory() as tmp:

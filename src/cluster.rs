@@ -34,6 +34,9 @@
 use crate::error::{Error, Result};
 use crate::hash::FastMap;
 
+mod strays;
+pub(crate) use strays::attach_strays;
+
 /// A story's id: the internal number of the article that founded it. Stable: it never changes
 /// as articles join or leave.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

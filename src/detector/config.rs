@@ -116,6 +116,18 @@ pub struct StoryConfig {
     /// re-clustering merges two groups; over 0. Default 0.72: for a pair of articles, a
     /// similarity 72 % of the geometric mean of their fifth-strongest links.
     pub min_relative_average: f32,
+    /// Re-clustering leaves an article alone (or with one other) when no group reaches the
+    /// merging threshold on average with it. Such a *stray* then joins the group it is closest
+    /// to, if its average similarity to that group is at least this fraction of the merging
+    /// threshold ([`StoryConfig::min_relative_average`], or [`Linkage::min_average`] with
+    /// [`StoryConfig::neighbour_rank`] 0) and at least [`StoryConfig::stray_margin`] times its
+    /// average to any other group: one clear choice. A report that also covers something else
+    /// (a column, a profile) shares the event's words with some of its reports and not others.
+    /// 0 to 1; 0 turns this off. Default 0.5.
+    pub stray_join: f32,
+    /// How much closer, at least, a stray must be to the group it joins than to any other
+    /// ([`StoryConfig::stray_join`]). At least 1. Default 1.5.
+    pub stray_margin: f32,
     /// Stories are time-local: an article with a publication time is a rewrite of (and joins
     /// the story of) only articles published at most this many hours before or after it, when
     /// theirs is known. A story is one event as it was reported, and its rewrites and
@@ -138,6 +150,8 @@ impl Default for StoryConfig {
             max_postings: 64,
             neighbour_rank: 5,
             min_relative_average: 0.72,
+            stray_join: 0.5,
+            stray_margin: 1.5,
             window_hours: 72,
         }
     }
@@ -212,6 +226,19 @@ impl DetectorConfig {
             return Err(Error::config(
                 "story.min_relative_average",
                 format!("must be over 0, got {relative}"),
+            ));
+        }
+        if !(0.0..=1.0).contains(&config.story.stray_join) {
+            return Err(Error::config(
+                "story.stray_join",
+                format!("must be 0 to 1, got {}", config.story.stray_join),
+            ));
+        }
+        let margin = config.story.stray_margin;
+        if !(margin.is_finite() && margin >= 1.0) {
+            return Err(Error::config(
+                "story.stray_margin",
+                format!("must be at least 1, got {margin}"),
             ));
         }
         if config.story.max_postings == 0 {

@@ -49,11 +49,13 @@ use xxhash_rust::xxh3::Xxh3;
 /// is read as character bigrams. Version 9: verdicts carry the article's id
 /// ([`Verdict::id`](crate::Verdict::id)), records the article's source
 /// ([`ArticleRecord::source`]), and term statistics are keyed by the 32 bits of a
-/// term's hash that term vectors keep.
+/// term's hash that term vectors keep. Version 10: the configuration has
+/// [`StoryConfig::stray_join`](crate::StoryConfig::stray_join) and
+/// [`StoryConfig::stray_margin`](crate::StoryConfig::stray_margin).
 ///
 /// The payload's postcard encoding names no fields, so adding, removing or reordering a field
 /// of anything saved (the configuration included) is a new version.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 
 const MAGIC: [u8; 8] = *b"copydesk";
 const HEADER: usize = 16;
@@ -770,7 +772,7 @@ mod tests {
         let got = got.join(" ");
         assert_eq!(
             (FORMAT_VERSION, got.as_str()),
-            (9, PINNED_FIELDS),
+            (10, PINNED_FIELDS),
             "the saved fields changed: bump FORMAT_VERSION and update PINNED_FIELDS"
         );
     }
@@ -794,12 +796,12 @@ mod tests {
         let json = serde_json::to_vec(&records).unwrap();
         assert_eq!(
             (FORMAT_VERSION, xxhash_rust::xxh3::xxh3_64(&json)),
-            (9, PINNED_VALUES),
+            (10, PINNED_VALUES),
             "the saved values changed: bump FORMAT_VERSION and update PINNED_VALUES"
         );
     }
 
-    /// XXH3-64 of three sample records in JSON, in format version 9. (In versions 5 and 6 it
+    /// XXH3-64 of three sample records in JSON, in format version 10 (as in 9). (In versions 5 and 6 it
     /// changed within the
     /// version once, when the detector stopped densifying the slots its bands do not read
     /// (`MinHasher::sketch_for_bands`): those slots now stay empty, and no estimate or band
@@ -807,11 +809,11 @@ mod tests {
     /// (`sketch_for_bands_estimates_as_sketch` in tests/properties.rs).
     const PINNED_VALUES: u64 = 10_409_832_043_598_787_464;
 
-    /// The configuration's and a record's fields in format version 9, sorted. (Version 4
+    /// The configuration's and a record's fields in format version 10, sorted. (Version 4
     /// added `record.links`; version 5 changed values, not fields; version 6 added
     /// `story.neighbour_rank` and `story.min_relative_average`; version 8 the publication
     /// time, the window and the new term rules; version 9 `record.verdict.id` and
-    /// `record.source`.)
+    /// `record.source`; version 10 `story.stray_join` and `story.stray_margin`.)
     const PINNED_FIELDS: &str = concat!(
         "lsh lsh.bands lsh.rows max_article_bytes ",
         "min_containment_shingles minhash minhash.algorithm ",
@@ -833,7 +835,8 @@ mod tests {
         "story.linkage.min_average story.linkage.min_link ",
         "story.max_candidates story.max_postings ",
         "story.min_relative_average story.min_shared_terms ",
-        "story.neighbour_rank story.window_hours terms ",
+        "story.neighbour_rank story.stray_join story.stray_margin ",
+        "story.window_hours terms ",
         "terms.day_conflict terms.figure_boost terms.lede_words ",
         "terms.max_terms terms.min_common_terms terms.month_conflict ",
         "terms.name_boost terms.shared_day_boost terms.year_conflict",

@@ -14,7 +14,7 @@ use super::finished::Finished;
 use super::postings;
 use super::verdict::{verdict, MatchKind, StoredMatch, Verdict};
 use super::Detector;
-use crate::cluster::{average_link, neighbour_scales, Stories, StoryId};
+use crate::cluster::{attach_strays, average_link, neighbour_scales, Stories, StoryId};
 use crate::hash::FastMap;
 
 /// Where `d` is in `numbers` (ascending, distinct): first where it would be if the numbers
@@ -336,17 +336,33 @@ impl Detector {
         drop(lists);
         let links = || all.iter().copied();
         let story = &self.config.story;
-        let group = match story.neighbour_rank {
-            0 => average_link(n, &ties, links, threshold),
+        let copies: Vec<u32> = ties.iter().map(|&(copy, _)| copy).collect();
+        let (mut group, scales, merging) = match story.neighbour_rank {
+            0 => (average_link(n, &ties, links, threshold), None, threshold),
             k => {
                 let scales = neighbour_scales(n, links(), k, threshold);
-                let scales = &scales;
                 let relative = || {
                     links().map(|(a, b, sim)| (a, b, sim * scales[a as usize] * scales[b as usize]))
                 };
-                average_link(n, &ties, relative, story.min_relative_average)
+                let group = average_link(n, &ties, relative, story.min_relative_average);
+                (group, Some(scales), story.min_relative_average)
             }
         };
+        // Strays: what merging left alone, joined to their one clear group, if any. Their
+        // strongest link must reach the bar that joins a story on arrival.
+        if story.stray_join > 0.0 {
+            let scale = |i: u32| scales.as_ref().map_or(1.0, |s| s[i as usize]);
+            let links = links().map(|(a, b, sim)| (a, b, sim * scale(a) * scale(b), sim));
+            let min = story.stray_join * merging;
+            attach_strays(
+                &mut group,
+                &copies,
+                links,
+                min,
+                story.stray_margin,
+                threshold,
+            );
+        }
 
         // Each group's first article, by time then arrival (items are in the order of the
         // articles' numbers, so without times its lowest item), which names its story.
