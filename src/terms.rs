@@ -175,7 +175,8 @@ pub enum TermKind {
     /// A name: written capitalised in mid-sentence more often than in lowercase.
     Name,
     /// A figure: a number of two or more characters, written at least once other than as a
-    /// year or the day of a date.
+    /// year or the day of a date; an English number word from `ten` to `ninety` counts as its
+    /// figure (`twelve` as `12`).
     Figure,
 }
 
@@ -226,6 +227,34 @@ fn as_year(token: &str) -> Option<u16> {
     }
     let y = b.iter().fold(0u16, |y, d| y * 10 + u16::from(d - b'0'));
     (1900..=2099).contains(&y).then_some(y)
+}
+
+/// The figure an English number word from ten to ninety stands for (`twelve` is `12`), so
+/// that a report writing `ten people died` and one writing `10 dead` share the figure. One to
+/// nine are left alone: their numerals are not figures (see [`TermKind::Figure`]), and
+/// `hundred` and `thousand` multiply the word before them.
+fn number_word(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "ten" => "10",
+        "eleven" => "11",
+        "twelve" => "12",
+        "thirteen" => "13",
+        "fourteen" => "14",
+        "fifteen" => "15",
+        "sixteen" => "16",
+        "seventeen" => "17",
+        "eighteen" => "18",
+        "nineteen" => "19",
+        "twenty" => "20",
+        "thirty" => "30",
+        "forty" => "40",
+        "fifty" => "50",
+        "sixty" => "60",
+        "seventy" => "70",
+        "eighty" => "80",
+        "ninety" => "90",
+        _ => return None,
+    })
 }
 
 /// Accumulates [`TermCounts`] from an article's tokens, one line at a time.
@@ -384,15 +413,25 @@ impl TermCounter {
             self.day_at = day.map(|_| self.seen.len());
         }
         let long_enough = token.text.len() >= 2 || digit;
-        let case = match (token.sentence_start, token.capitalized) {
+        // `twelve` counts as `12`, a figure, capitalised or not.
+        let number = if wordlike && month.is_none() {
+            number_word(token.text)
+        } else {
+            None
+        };
+        let hash = number.map_or(hash, |n| crate::shingle::word_hash(n, stop.seed()));
+        let case = match (token.sentence_start || number.is_some(), token.capitalized) {
             (true, _) => 0,
             (false, true) => CAPITALISED,
             (false, false) => LOWERCASE,
         };
         // Not a figure: a year, or the day of `May 3` (that of `3 May` is undone above when
         // `May` comes).
-        let figure =
-            digit && token.text.len() >= 2 && year.is_none() && day.is_none_or(|_| date.is_none());
+        let figure = number.is_some()
+            || digit
+                && token.text.len() >= 2
+                && year.is_none()
+                && day.is_none_or(|_| date.is_none());
         // Whether a word is a stop word is a coin toss to the branch predictor: the occurrence
         // is written either way and taken back when it does not count.
         let counts = long_enough & !stop.contains(hash);
@@ -750,6 +789,25 @@ mod tests {
 
     fn counts(text: &str) -> TermCounts {
         counts_with_lede(text, 0)
+    }
+
+    #[test]
+    fn number_words_are_their_figures() {
+        let kind_of = |c: &TermCounts, word: &str| {
+            let h = word_hash(word, 0);
+            c.iter().find(|t| t.0 == h).map(|t| t.2)
+        };
+        let words = counts("The flood killed twelve people and Twelve more were missing.");
+        let digits = counts("The flood killed 12 people.");
+        assert_eq!(kind_of(&words, "12"), Some(TermKind::Figure));
+        assert_eq!(kind_of(&digits, "12"), Some(TermKind::Figure));
+        assert_eq!(kind_of(&words, "twelve"), None, "counted as its figure");
+        let twelve = words.iter().find(|t| t.0 == word_hash("12", 0)).unwrap();
+        assert_eq!(twelve.1, 2, "both occurrences, capitalised or not");
+        // One to nine are not figures, as their numerals are not.
+        let small = counts("Officials said five people were hurt.");
+        assert_eq!(kind_of(&small, "five"), Some(TermKind::Word));
+        assert_eq!(kind_of(&small, "5"), None);
     }
 
     proptest::proptest! {

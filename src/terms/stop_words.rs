@@ -247,6 +247,8 @@ pub(crate) struct StopWords {
     slots: Box<[u64; STOP_SLOTS]>,
     /// A stop word hashes to 0 (which marks empty slots).
     zero: bool,
+    /// The seed the words are hashed with.
+    seed: u64,
 }
 
 /// Slots of the stop-word table: a power of two, about four times the stop words.
@@ -254,7 +256,15 @@ const STOP_SLOTS: usize = 1024;
 
 impl StopWords {
     pub(crate) fn new(seed: u64) -> StopWords {
-        Self::from_hashes(STOP_WORDS.iter().map(|w| word_hash(w, seed)))
+        StopWords {
+            seed,
+            ..Self::from_hashes(STOP_WORDS.iter().map(|w| word_hash(w, seed)))
+        }
+    }
+
+    /// The seed the words are hashed with (a number word's figure is hashed with it too).
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
     }
 
     /// The table of `hashes`, at most a third of [`STOP_SLOTS`].
@@ -263,6 +273,7 @@ impl StopWords {
         let mut table = StopWords {
             slots: Box::new([0; STOP_SLOTS]),
             zero: false,
+            seed: 0,
         };
         for h in hashes {
             if h == 0 {
