@@ -233,7 +233,13 @@ fn as_year(token: &str) -> Option<u16> {
 /// that a report writing `ten people died` and one writing `10 dead` share the figure. One to
 /// nine are left alone: their numerals are not figures (see [`TermKind::Figure`]), and
 /// `hundred` and `thousand` multiply the word before them.
+#[inline]
 fn number_word(word: &str) -> Option<&'static str> {
+    // Each is 3 to 9 letters and ends in `n`, `e` or `y`: most words are told by these tests.
+    let b = word.as_bytes();
+    if !(3..=9).contains(&b.len()) || !matches!(b[b.len() - 1], b'n' | b'e' | b'y') {
+        return None;
+    }
     Some(match word {
         "ten" => "10",
         "eleven" => "11",
