@@ -26,13 +26,14 @@ import argparse
 import itertools
 import json
 import os
-import random
 import re
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+
+from orders import write_orders  # benches/orders.py, beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -111,14 +112,7 @@ def main():
 
     results = []  # (settings, {half: mean scores})
     with tempfile.TemporaryDirectory() as tmp:
-        orders = []
-        for seed in range(1, args.orders + 1):
-            shuffled = lines[:]
-            random.Random(seed).shuffle(shuffled)
-            path = os.path.join(tmp, f"order-{seed}.jsonl")
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.writelines(shuffled)
-            orders.append(path)
+        orders = write_orders(lines, args.orders, tmp)
         for values in itertools.product(*grid.values()):
             settings = dict(zip(grid, values))
             config = os.path.join(tmp, "config.toml")

@@ -25,6 +25,19 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def write_orders(lines, orders, folder):
+    """`lines` shuffled with seeds 1..`orders`, each written to a file in `folder`; the paths."""
+    paths = []
+    for seed in range(1, orders + 1):
+        shuffled = lines[:]
+        random.Random(seed).shuffle(shuffled)
+        path = os.path.join(folder, f"order-{seed}.jsonl")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.writelines(shuffled)
+        paths.append(path)
+    return paths
+
+
 def main():
     argv = sys.argv[1:]
     extra = []
@@ -48,14 +61,7 @@ def main():
     flags = {"stream": ["--stream"], "batch": ["--no-revise"], "merge": ["--merge"],
              "recluster": ["--recluster"], "stream-recluster": ["--stream", "--recluster"]}
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for seed in range(1, args.orders + 1):
-            shuffled = lines[:]
-            random.Random(seed).shuffle(shuffled)
-            path = os.path.join(tmp, f"order-{seed}.jsonl")
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.writelines(shuffled)
-            paths.append(path)
+        paths = write_orders(lines, args.orders, tmp)
         for mode in args.modes.split(","):
             runs = []
             for path in paths:
