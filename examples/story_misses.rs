@@ -34,8 +34,12 @@ fn main() {
         v.expect("insert");
     }
     d.recluster();
-    let rec = |id: &str| d.record(id).expect("indexed");
-    let sim = |a: &str, b: &str| rec(a).vector.similarity(&rec(b).vector, &config.terms);
+    // Each article's term vector, read once (a record is a copy of all the detector holds).
+    let vectors: Vec<_> = batch
+        .iter()
+        .map(|(id, _)| d.record(id).expect("indexed").vector)
+        .collect();
+    let sim = |a: usize, b: usize| vectors[a].similarity(&vectors[b], &config.terms);
     let mut events: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
         events.entry(field(r, "cluster")).or_default().push(i);
@@ -61,16 +65,10 @@ fn main() {
         for piece in &pieces[1..] {
             for &i in piece {
                 let id = field(&rows[i], "id");
-                let to_main: Vec<f32> = main
-                    .iter()
-                    .map(|&j| sim(&id, &field(&rows[j], "id")))
-                    .collect();
+                let to_main: Vec<f32> = main.iter().map(|&j| sim(i, j)).collect();
                 let best = to_main.iter().cloned().fold(0.0, f32::max);
                 let avg = to_main.iter().sum::<f32>() / to_main.len() as f32;
-                let other = others
-                    .iter()
-                    .map(|&j| sim(&id, &field(&rows[j], "id")))
-                    .fold(0.0, f32::max);
+                let other = others.iter().map(|&j| sim(i, j)).fold(0.0, f32::max);
                 let words = field(&rows[i], "text").split_whitespace().count();
                 let start: String = field(&rows[i], "text").chars().take(90).collect();
                 println!(

@@ -40,11 +40,10 @@ pub(crate) fn attach_strays(
     let n = group.len();
     // Items in each group, and those of them that are not copies.
     let mut size = vec![0u32; n];
-    let mut counted = vec![0u32; n];
     for &g in group.iter() {
         size[g as usize] += 1;
-        counted[g as usize] += 1;
     }
+    let mut counted = size.clone();
     for &c in copies {
         counted[group[c as usize] as usize] -= 1;
     }

@@ -336,7 +336,6 @@ impl Detector {
         drop(lists);
         let links = || all.iter().copied();
         let story = &self.config.story;
-        let copies: Vec<u32> = ties.iter().map(|&(copy, _)| copy).collect();
         let (mut group, scales, merging) = match story.neighbour_rank {
             0 => (average_link(n, &ties, links, threshold), None, threshold),
             k => {
@@ -351,6 +350,7 @@ impl Detector {
         // Strays: what merging left alone, joined to their one clear group, if any. Their
         // strongest link must reach the bar that joins a story on arrival.
         if story.stray_join > 0.0 {
+            let copies: Vec<u32> = ties.iter().map(|&(copy, _)| copy).collect();
             let scale = |i: u32| scales.as_ref().map_or(1.0, |s| s[i as usize]);
             let links = links().map(|(a, b, sim)| (a, b, sim * scale(a) * scale(b), sim));
             let min = story.stray_join * merging;
