@@ -13,7 +13,9 @@
 //! request is a new article; default: generated text), `--serve` (start
 //! `target/release/copydesk serve` on a fresh data folder and port), `--recluster` (once the
 //! requests are in, time `POST /stories/recluster`; with `--serve`, restart the server on the
-//! same folder and time it again).
+//! same folder and time it again), `--bin PATH` (the `copydesk` binary `--serve` starts;
+//! default `target/release/copydesk`, to compare two builds). With `--serve` on Linux it also reports the CPU time the
+//! server and the load generator spent per request, from `/proc`.
 
 #[path = "../tests/common/server.rs"]
 mod server;
@@ -87,6 +89,7 @@ fn main() {
     let mut corpus = None;
     let mut serve = false;
     let mut recluster = false;
+    let mut bin = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/copydesk").to_string();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut num = || -> usize { args.next().and_then(|v| v.parse().ok()).expect("a number") };
@@ -98,17 +101,17 @@ fn main() {
             "--corpus" => corpus = args.next(),
             "--serve" => serve = true,
             "--recluster" => recluster = true,
+            "--bin" => bin = args.next().expect("a path"),
             _ => {
-                eprintln!("usage: load [--serve | --url URL] [--preload N] [--requests N] [--connections N] [--corpus FILE.jsonl] [--recluster]");
+                eprintln!("usage: load [--serve | --url URL] [--preload N] [--requests N] [--connections N] [--corpus FILE.jsonl] [--recluster] [--bin COPYDESK]");
                 std::process::exit(2);
             }
         }
     }
     let mut server = None;
     let data = std::env::temp_dir().join(format!("copydesk-load-{}", std::process::id()));
-    let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/copydesk");
     if serve {
-        let (child, base, _log) = server::spawn_serve(bin, &data, &[]);
+        let (child, base, _log) = server::spawn_serve(&bin, &data, &[]);
         url = Some(base);
         server = Some(child);
     }
@@ -145,6 +148,10 @@ fn main() {
     }
 
     // The measured run: `connections` clients, each on one keep-alive connection.
+    let server_cpu = server
+        .as_ref()
+        .and_then(|c| cpu_seconds(&format!("/proc/{}/stat", c.id())));
+    let own_cpu = cpu_seconds("/proc/self/stat");
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let workers: Vec<_> = (0..connections)
@@ -192,6 +199,21 @@ fn main() {
         pct(0.99),
         lat.last().unwrap().as_secs_f64() * 1e3
     );
+    let server_now = server
+        .as_ref()
+        .and_then(|c| cpu_seconds(&format!("/proc/{}/stat", c.id())));
+    if let (Some(a), Some(b), Some(c), Some(d)) = (
+        server_cpu,
+        server_now,
+        own_cpu,
+        cpu_seconds("/proc/self/stat"),
+    ) {
+        println!(
+            "CPU per request: server {:.0} µs, this load generator {:.0} µs",
+            (b - a) / requests as f64 * 1e6,
+            (d - c) / requests as f64 * 1e6
+        );
+    }
     let stats: serde_json::Value = serde_json::from_str(
         &agent
             .get(&format!("{url}/stats"))
@@ -208,12 +230,22 @@ fn main() {
     if let Some(child) = server {
         stop(child);
         if recluster {
-            let (child, url, _log) = server::spawn_serve(bin, &data, &[]);
+            let (child, url, _log) = server::spawn_serve(&bin, &data, &[]);
             post_recluster(&agent, &url, " after a restart");
             stop(child);
         }
         let _ = std::fs::remove_dir_all(&data);
     }
+}
+
+/// User plus system CPU seconds of a process, from its `/proc/PID/stat` (Linux; `None`
+/// elsewhere). Clock ticks are taken as 100 a second, as on every Linux this runs on.
+fn cpu_seconds(stat: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(stat).ok()?;
+    // The command name may hold spaces; the fields after it are plain numbers.
+    let fields: Vec<&str> = text.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 /// Times `POST /stories/recluster` and prints its answer.
