@@ -320,7 +320,7 @@ fn a_restart_rebuilds_the_index_from_the_store() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("schema version 3") && err.contains("reads versions 4 to 7"),
+        err.contains("schema version 3") && err.contains("reads versions 4 to 8"),
         "{err}"
     );
     let conn = rusqlite::Connection::open(&db).unwrap();

@@ -164,6 +164,43 @@ fn a_schema_6_store_is_upgraded_in_place() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A schema-7 store opens upgraded: the index on the story column, which nothing reads, is
+/// dropped, and the rows are as they were.
+#[test]
+fn a_schema_7_store_loses_its_story_index() {
+    let (dir, store, d) = legacy_store("upgrade7", [None, None], |r| {
+        postcard::to_stdvec(&r).unwrap()
+    });
+    store
+        .conn
+        .execute_batch("CREATE INDEX articles_story ON articles (story); PRAGMA user_version = 7;")
+        .unwrap();
+    drop(store);
+    let store = Store::open(&dir, None).unwrap();
+    let indexes: Vec<String> = store
+        .conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'articles'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        !indexes.iter().any(|i| i == "articles_story"),
+        "{indexes:?}"
+    );
+    let version: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA);
+    let loaded = store.load().unwrap();
+    assert_eq!(loaded.len(), 2);
+    assert_eq!(loaded[1].record, d.record("b").unwrap());
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A write-ahead log as SQLite writes it: `frames` pages of `page` bytes, with the
 /// header's salt, cumulative checksums, little-endian.
 fn wal(page: usize, frames: usize) -> Vec<u8> {
