@@ -32,6 +32,14 @@ fn legacy_store(
     (dir, store, d)
 }
 
+/// `store` after running `sql` on it (the schema version of a legacy store), closed and opened
+/// again, as a new copydesk opens it.
+fn reopened(dir: &Path, store: Store, sql: &str) -> Store {
+    store.conn.execute_batch(sql).unwrap();
+    drop(store);
+    Store::open(dir, None).unwrap()
+}
+
 /// A schema-5 store (records without the publication time and the window flag) opens
 /// upgraded: every record is rewritten, with the row's publication time.
 #[test]
@@ -94,12 +102,7 @@ fn a_schema_5_store_is_upgraded_in_place() {
             params![postcard::to_stdvec(&log).unwrap()],
         )
         .unwrap();
-    store
-        .conn
-        .execute_batch("PRAGMA user_version = 5;")
-        .unwrap();
-    drop(store);
-    let store = Store::open(&dir, None).unwrap();
+    let store = reopened(&dir, store, "PRAGMA user_version = 5;");
     let loaded = store.load().unwrap();
     assert_eq!(loaded.len(), 2);
     assert_eq!(
@@ -147,12 +150,7 @@ fn a_schema_6_store_is_upgraded_in_place() {
         };
         postcard::to_stdvec(&old).unwrap()
     });
-    store
-        .conn
-        .execute_batch("PRAGMA user_version = 6;")
-        .unwrap();
-    drop(store);
-    let store = Store::open(&dir, None).unwrap();
+    let store = reopened(&dir, store, "PRAGMA user_version = 6;");
     let loaded = store.load().unwrap();
     assert_eq!(loaded[1].record.verdict, d.verdict_of("b").unwrap());
     assert_eq!(loaded[1].record.verdict.id, "b");
@@ -171,12 +169,8 @@ fn a_schema_7_store_loses_its_story_index() {
     let (dir, store, d) = legacy_store("upgrade7", [None, None], |r| {
         postcard::to_stdvec(&r).unwrap()
     });
-    store
-        .conn
-        .execute_batch("CREATE INDEX articles_story ON articles (story); PRAGMA user_version = 7;")
-        .unwrap();
-    drop(store);
-    let store = Store::open(&dir, None).unwrap();
+    let sql = "CREATE INDEX articles_story ON articles (story); PRAGMA user_version = 7;";
+    let store = reopened(&dir, store, sql);
     let indexes: Vec<String> = store
         .conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'articles'")
