@@ -343,8 +343,8 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 pub struct LshIndex<K> {
     params: LshParams,
     /// Per band: the first key indexed under each band value, and whether `overflow` holds
-    /// more. Most band values belong to one key, so this map holds plain keys (12-byte entries
-    /// for `u32` keys, 32-bit band value and flag included, where a list per value would take
+    /// more. Most band values belong to one key, so this table holds plain keys (8-byte entries
+    /// for `u32` keys, 31-bit band value and flag included, where a list per value would take
     /// 24 and more), and a query looks in `overflow` only when the flag says there is something
     /// to find: that second lookup, a cache miss in a large index, was made for every band of
     /// every query.
@@ -646,9 +646,9 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
     }
 
     /// Every key that shares at least one band with `signature`, sorted, unverified.
-    /// A signature too short for the bands has none. Bands are compared by a 32-bit hash of
+    /// A signature too short for the bands has none. Bands are compared by a 31-bit hash of
     /// their slots, so a key may, rarely, be a candidate without sharing a band (in a band of
-    /// a million keys, about one query in 4,000): verification drops it.
+    /// a million keys, about one query in 2,000): verification drops it.
     pub fn candidates(&self, signature: &Signature) -> Vec<K> {
         self.compact_candidates(signature.compact().as_ref())
     }
