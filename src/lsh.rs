@@ -246,23 +246,32 @@ impl<K> BandTable<K> {
         BandValue(entry.0 & !MORE).hash64()
     }
 
+    /// Whether an entry is the one of `band`, whatever its flag.
+    #[inline]
+    fn is(band: BandValue) -> impl Fn(&(u32, K)) -> bool {
+        move |e| e.0 & !MORE == band.0
+    }
+
     /// The first key filed under `band`, and whether `overflow` holds more.
     #[inline]
     fn get(&self, band: BandValue) -> Option<(&K, bool)> {
         self.0
-            .find(band.hash64(), |e| e.0 & !MORE == band.0)
+            .find(band.hash64(), Self::is(band))
             .map(|e| (&e.1, e.0 & MORE != 0))
     }
 
+    /// `band`'s entry, to fill: one probe finds it or the place for it (making room first).
     #[inline]
-    fn find_mut(&mut self, band: BandValue) -> Option<&mut (u32, K)> {
-        self.0.find_mut(band.hash64(), |e| e.0 & !MORE == band.0)
+    fn entry(&mut self, band: BandValue) -> hashbrown::hash_table::Entry<'_, (u32, K)> {
+        self.0.entry(band.hash64(), Self::is(band), Self::rehash)
     }
 
-    fn remove(&mut self, band: BandValue) {
-        if let Ok(e) = self.0.find_entry(band.hash64(), |e| e.0 & !MORE == band.0) {
-            e.remove();
-        }
+    /// `band`'s entry if there is one, to change or remove; no room is made.
+    fn occupied(
+        &mut self,
+        band: BandValue,
+    ) -> Option<hashbrown::hash_table::OccupiedEntry<'_, (u32, K)>> {
+        self.0.find_entry(band.hash64(), Self::is(band)).ok()
     }
 
     fn reserve(&mut self, additional: usize) {
@@ -292,15 +301,13 @@ fn add_to_band<K: Clone + Eq + Hash>(
     band: BandValue,
     key: &K,
 ) {
-    match table.find_mut(band) {
-        Some(entry) => {
-            entry.0 |= MORE;
+    match table.entry(band) {
+        hashbrown::hash_table::Entry::Occupied(mut e) => {
+            e.get_mut().0 |= MORE;
             overflow.entry(band).or_default().push(key.clone());
         }
-        None => {
-            table
-                .0
-                .insert_unique(band.hash64(), (band.0, key.clone()), BandTable::rehash);
+        hashbrown::hash_table::Entry::Vacant(e) => {
+            e.insert((band.0, key.clone()));
         }
     }
 }
@@ -618,13 +625,14 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
             .values(signature.slots())
             .expect("stored signatures were checked on insert");
         for ((table, overflow), band) in self.tables.iter_mut().zip(&mut self.overflow).zip(keys) {
-            let Some(entry) = table.find_mut(band) else {
+            let Some(mut entry) = table.occupied(band) else {
                 continue;
             };
-            let was_first = entry.1 == *key;
-            if entry.0 & MORE == 0 {
+            let (value, first) = entry.get_mut();
+            let was_first = *first == *key;
+            if *value & MORE == 0 {
                 if was_first {
-                    table.remove(band);
+                    entry.remove();
                 }
                 continue;
             }
@@ -633,13 +641,13 @@ impl<K: Clone + Eq + Hash + Ord> LshIndex<K> {
                 .expect("the flag says the band has further keys");
             if was_first {
                 // The first key goes: a further one takes its place.
-                entry.1 = more.pop().expect("overflow lists are never empty");
+                *first = more.pop().expect("overflow lists are never empty");
             } else {
                 more.retain(|k| *k != *key);
             }
             if more.is_empty() {
                 overflow.remove(&band);
-                entry.0 &= !MORE;
+                *value &= !MORE;
             }
         }
         Some(signature)
