@@ -14,8 +14,8 @@
 //! `target/release/copydesk serve` on a fresh data folder and port), `--recluster` (once the
 //! requests are in, time `POST /stories/recluster`; with `--serve`, restart the server on the
 //! same folder and time it again), `--bin PATH` (the `copydesk` binary `--serve` starts;
-//! default `target/release/copydesk`, to compare two builds). With `--serve` on Linux it also reports the CPU time the
-//! server and the load generator spent per request, from `/proc`.
+//! default `target/release/copydesk`, to compare two builds). With `--serve` on Linux it also
+//! reports the CPU time the server and the load generator spent per request, from `/proc`.
 
 #[path = "../tests/common/server.rs"]
 mod server;
@@ -239,7 +239,7 @@ fn main() {
 }
 
 /// User plus system CPU seconds of a process, from its `/proc/PID/stat` (Linux; `None`
-/// elsewhere). Clock ticks are taken as 100 a second, as on every Linux this runs on.
+/// elsewhere). `/proc` counts in USER_HZ ticks, which Linux fixes at 100 a second.
 fn cpu_seconds(stat: &str) -> Option<f64> {
     let text = std::fs::read_to_string(stat).ok()?;
     // The command name may hold spaces; the fields after it are plain numbers.

@@ -230,7 +230,7 @@ impl Hash for BandValue {
 
 /// One band's table: each band value's first key, and whether `overflow` holds more, packed
 /// as the value's 31 bits and a flag in one `u32` beside the key: 8 bytes an entry for `u32`
-/// keys (a map from value to `(key, flag)` took 12), plus hashbrown's control byte.
+/// keys (a map from value to `(key, flag)` would take 12), plus hashbrown's control byte.
 #[derive(Clone, Debug)]
 struct BandTable<K>(hashbrown::HashTable<(u32, K)>);
 

@@ -313,8 +313,8 @@ impl Detector {
             .collect();
         // Each article's links: the candidates weighed when it was decided, all earlier
         // articles, so each pair comes once. Gathered once, 12 bytes a link (they are read two
-        // or three times), into a list made its final size at once: collected on rayon's pool
-        // the pieces were held twice while they were joined, at the peak of a batch's memory.
+        // or three times), into a list made its final size at once: collecting on rayon's pool
+        // would hold the pieces twice while joining them, at the peak of a batch's memory.
         let total: usize = (self.docs.iter())
             .map(|(_, doc)| doc.links.as_deref().map_or(0, <[_]>::len))
             .sum();

@@ -127,12 +127,12 @@ fn run(cli: Cli) -> Result<()> {
 /// - Large blocks (from 8 MiB: an index's band tables at a few hundred thousand articles,
 ///   batch buffers) are mapped from the kernel and returned to it when freed. By default glibc
 ///   raises that threshold each time such a block is freed, up to 32 MiB, and the band tables
-///   then came from the heaps of the rayon threads that fill them.
+///   would come from the heaps of the rayon threads that fill them.
 /// - Threads share two heaps instead of one each: what the rayon threads freed (the band
 ///   tables, the analyses of a batch) is room that re-clustering, on the main thread, reuses.
 ///
-/// Together they lower a million articles' peak memory from 1.81 to 1.69 GB in the same
-/// time; a small two-thread run is about 3 % slower (docs/performance.md).
+/// Together they keep a million articles' peak memory about 0.1 GB lower in the same time;
+/// small runs on two threads are a few percent slower (docs/performance.md).
 fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets malloc parameters; it is called before any other thread

@@ -276,8 +276,8 @@ async fn ask<T>(app: &App, job: impl FnOnce(oneshot::Sender<T>) -> Job) -> Resul
 
 /// Text up to this many bytes in all is analysed on the async worker that read the request
 /// (tens of microseconds for a typical article); more goes to the blocking pool. Handing a
-/// single article to another thread and back cost more than analysing it: each hop is a
-/// thread wake-up, and on a loaded two-core machine those were a third of the handlers' time.
+/// single article to another thread and back costs more than analysing it: each hop is a
+/// thread wake-up.
 const ANALYSE_INLINE_BYTES: usize = 16 * 1024;
 
 /// Analyses articles: inline when they are small, else on the blocking pool, in parallel when
@@ -302,6 +302,7 @@ async fn analyse(app: &Arc<App>, articles: Vec<(String, String, Meta)>) -> Vec<I
     .expect("analysis does not panic")
 }
 
+/// One article's analysis, at its publication time, with its source.
 fn analyse_one(app: &App, (id, text, meta): (String, String, Meta)) -> Item {
     Item {
         analysis: app

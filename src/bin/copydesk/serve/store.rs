@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 /// xxh3). 5: the term-count log (`df_log`). 6: records carry the publication time and whether
 /// a match crosses the story window (index format 8). 7: verdicts carry the article's id and
 /// term statistics are keyed by 32-bit term hashes (index format 9). 8: no index on the story
-/// column (nothing read by it, and each insert wrote it: a tenth of ingest throughput). Stores
+/// column (nothing reads by it, and writing it at each insert costs a tenth of ingest). Stores
 /// of schemas 4 to 7 are upgraded in place.
 const SCHEMA: i64 = 8;
 
