@@ -52,6 +52,59 @@ fn number_words_are_their_figures() {
     assert_eq!(kind_of(&small, "5"), None);
 }
 
+/// The number words as a plain list, the oracle for `number_word`'s length and last-letter
+/// screen.
+const NUMBER_WORDS: [(&str, &str); 18] = [
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
+    ("nineteen", "19"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("seventy", "70"),
+    ("eighty", "80"),
+    ("ninety", "90"),
+];
+
+fn naive_number_word(word: &str) -> Option<&'static str> {
+    NUMBER_WORDS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, f)| *f)
+}
+
+#[test]
+fn every_number_word_passes_the_screen() {
+    for (word, figure) in NUMBER_WORDS {
+        assert_eq!(number_word(word), Some(figure), "{word}");
+    }
+}
+
+proptest::proptest! {
+    /// `number_word` (a screen on length and last letter, then a match) agrees with a lookup
+    /// in the plain list, on words near the number words and on any short word.
+    #[test]
+    fn number_word_is_a_lookup(
+        word in proptest::prop_oneof![
+            "[a-z]{1,11}",
+            proptest::sample::select(NUMBER_WORDS.map(|(w, _)| w).to_vec())
+                .prop_flat_map(|w| (proptest::strategy::Just(w), 0usize..12, "[a-z]?"))
+                .prop_map(|(w, cut, tail)| format!("{}{tail}", &w[..cut.min(w.len())])),
+        ],
+    ) {
+        proptest::prop_assert_eq!(number_word(&word), naive_number_word(&word));
+    }
+}
+
 proptest::proptest! {
     /// `merge` is counting every article counted on the other side, and `remove` undoes
     /// `add`, whatever the order.
