@@ -2,8 +2,14 @@
 //! outside its event's largest story, its best and average story-tier similarity to that
 //! story's members, and its best similarity to an article of another event of the same topic.
 //!
+//! With `--margins` it prints instead, per topic, the average relative similarity (as
+//! re-clustering reads it, `story.neighbour_rank` and `story.linkage.min_link` of the
+//! defaults, but over every pair rather than the candidates found) between the topic's events,
+//! and between the pieces of each event the run splits: a threshold on it can merge the
+//! pieces only where they are closer than the events of a topic are to each other.
+//!
 //! ```text
-//! cargo run --release --example story_misses -- ../shared/data/ecbplus-dev.jsonl
+//! cargo run --release --example story_misses -- ../shared/data/ecbplus-dev.jsonl [--margins]
 //! ```
 
 use copydesk::{Detector, DetectorConfig};
@@ -20,10 +26,6 @@ fn main() {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).expect("JSON line"))
         .collect();
-    let field = |r: &serde_json::Value, f: &str| match &r[f] {
-        serde_json::Value::String(s) => s.clone(),
-        v => v.to_string(),
-    };
     let config = DetectorConfig::default();
     let mut d = Detector::new(config.clone()).expect("valid default");
     let batch: Vec<(String, String)> = rows
@@ -40,6 +42,10 @@ fn main() {
         .map(|(id, _)| d.record(id).expect("indexed").vector)
         .collect();
     let sim = |a: usize, b: usize| vectors[a].similarity(&vectors[b], &config.terms);
+    if std::env::args().nth(2).as_deref() == Some("--margins") {
+        margins(&rows, &d, &config, &sim);
+        return;
+    }
     let mut events: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
         events.entry(field(r, "cluster")).or_default().push(i);
@@ -78,5 +84,95 @@ fn main() {
                 );
             }
         }
+    }
+}
+
+/// A field of a labelled row, as text.
+fn field(r: &serde_json::Value, f: &str) -> String {
+    match &r[f] {
+        serde_json::Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+/// `--margins`: per topic, the average relative similarity between its events, and between
+/// the pieces (stories) of each event the run split.
+fn margins(
+    rows: &[serde_json::Value],
+    d: &Detector,
+    config: &DetectorConfig,
+    sim: &dyn Fn(usize, usize) -> f32,
+) {
+    let n = rows.len();
+    let floor = config.story.linkage.min_average;
+    let weak = config.story.linkage.min_link;
+    let k = config.story.neighbour_rank.max(1);
+    let mut sims = vec![0f32; n * n];
+    for a in 0..n {
+        for b in 0..a {
+            let s = sim(a, b);
+            let s = if s >= weak { s } else { 0.0 };
+            sims[a * n + b] = s;
+            sims[b * n + a] = s;
+        }
+    }
+    // Each article's factor: 1 / sqrt of its k-th strongest link, at least the floor.
+    let scale: Vec<f32> = (0..n)
+        .map(|a| {
+            let mut row: Vec<f32> = (0..n)
+                .filter(|&b| b != a)
+                .map(|b| sims[a * n + b])
+                .collect();
+            row.sort_by(|x, y| y.total_cmp(x));
+            1.0 / row.get(k - 1).copied().unwrap_or(0.0).max(floor).sqrt()
+        })
+        .collect();
+    let average = |p: &[usize], q: &[usize]| {
+        let total: f32 = p
+            .iter()
+            .flat_map(|&a| q.iter().map(move |&b| (a, b)))
+            .map(|(a, b)| sims[a * n + b] * scale[a] * scale[b])
+            .sum();
+        total / (p.len() * q.len()) as f32
+    };
+    // Topic -> event -> story -> articles.
+    type Pieces = BTreeMap<u64, Vec<usize>>;
+    let mut topics: BTreeMap<String, BTreeMap<String, Pieces>> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        let story = d.story_of(&field(r, "id")).expect("indexed").0;
+        (topics.entry(field(r, "topic")).or_default())
+            .entry(field(r, "cluster"))
+            .or_default()
+            .entry(story)
+            .or_default()
+            .push(i);
+    }
+    println!(
+        "merging threshold (story.min_relative_average): {:.3}",
+        config.story.min_relative_average
+    );
+    for (topic, events) in &topics {
+        let whole: Vec<(&String, Vec<usize>)> = events
+            .iter()
+            .map(|(e, pieces)| (e, pieces.values().flatten().copied().collect()))
+            .collect();
+        let mut line = format!("topic {topic:<4}");
+        for i in 0..whole.len() {
+            for j in 0..i {
+                let between = average(&whole[i].1, &whole[j].1);
+                line += &format!(" events {}|{} {between:.3}", whole[j].0, whole[i].0);
+            }
+        }
+        for (event, pieces) in events {
+            let pieces: Vec<&Vec<usize>> = pieces.values().collect();
+            for i in 0..pieces.len() {
+                for j in 0..i {
+                    let between = average(pieces[i], pieces[j]);
+                    let sizes = (pieces[j].len(), pieces[i].len());
+                    line += &format!(" pieces of {event} {sizes:?} {between:.3}");
+                }
+            }
+        }
+        println!("{line}");
     }
 }
