@@ -188,6 +188,11 @@ impl Tally {
         })
     }
 
+    /// How many distinct numbers were counted since [`Tally::start`].
+    pub(crate) fn distinct(&self) -> usize {
+        self.taken.len()
+    }
+
     /// The memory the table holds, in slots.
     pub(crate) fn capacity(&self) -> usize {
         self.slots.len()

@@ -331,25 +331,40 @@ impl Detector {
         let min = self.config.story.min_shared_terms as u32;
         // The most recent `cap` postings under `before` of each term (postings are in number
         // order), and how many of the terms each article shares.
-        let slices: Vec<&[u32]> = top
-            .iter()
-            .filter_map(|&term| self.postings.recent(term, before, cap))
-            .collect();
-        let mut c: Vec<(u32, u32)> = with_tally(|tally| {
+        let mut slices: Vec<&[u32]> = Vec::with_capacity(top.len());
+        slices.extend(
+            top.iter()
+                .filter_map(|&term| self.postings.recent(term, before, cap)),
+        );
+        // Each candidate as one integer whose order is the wanted one: most shared terms
+        // first (the count's complement above), then the lowest number.
+        let mut c: Vec<u64> = with_tally(|tally| {
             tally.start(slices.iter().map(|s| s.len()).sum());
             for &d in slices.iter().copied().flatten() {
                 tally.add(d);
             }
-            tally.counts().filter(|&(_, n)| n >= min).collect()
+            let mut c = Vec::with_capacity(tally.distinct());
+            c.extend(
+                tally
+                    .counts()
+                    .filter(|&(_, n)| n >= min)
+                    .map(|(d, n)| (u64::from(u32::MAX - n) << 32) | u64::from(d)),
+            );
+            c
         });
         if published.is_some() && self.config.story.window_hours > 0 {
-            c.retain(|(d, _)| self.within_window(published, self.docs[d].published));
+            c.retain(|&k| self.within_window(published, self.docs[&(k as u32)].published));
         }
-        c.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        c.truncate(self.config.story.max_candidates);
+        // Only the candidates kept are sorted: select them first.
+        let keep = self.config.story.max_candidates;
+        if c.len() > keep {
+            c.select_nth_unstable(keep - 1);
+            c.truncate(keep);
+        }
+        c.sort_unstable();
         // Fetch every candidate's vector first, with loads that do not wait on each other, so
         // that their cache misses overlap instead of coming one after another.
-        let vectors: Vec<&TermVector> = c.iter().map(|(d, _)| &self.docs[d].vector).collect();
+        let vectors: Vec<&TermVector> = c.iter().map(|&k| &self.docs[&(k as u32)].vector).collect();
         std::hint::black_box(
             vectors
                 .iter()
@@ -358,7 +373,7 @@ impl Detector {
         );
         c.iter()
             .zip(vectors)
-            .map(|(&(d, _), v)| (d, v.similarity_to(query, &self.config.terms)))
+            .map(|(&k, v)| (k as u32, v.similarity_to(query, &self.config.terms)))
             .collect()
     }
 }

@@ -614,3 +614,19 @@ fn months_and_days() {
     let damped = v[0].cosine(&v[2]) * cfg.month_conflict;
     assert!((v[0].similarity(&v[2], &cfg) - damped).abs() < 1e-6);
 }
+
+proptest::proptest! {
+    /// `top` selects and sorts only the heaviest; the oracle sorts every term.
+    #[test]
+    fn top_is_a_full_sort_cut_short(
+        weights in proptest::collection::btree_map(proptest::num::u32::ANY, 0u16..6, 0..60),
+        n in 0usize..70,
+    ) {
+        let terms: Vec<(u32, u16)> = weights.into_iter().collect();
+        let v = TermVector::from_parts(&terms, &[], 0, &[]);
+        let mut naive = terms.clone();
+        naive.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let naive: Vec<u64> = naive.iter().take(n).map(|t| u64::from(t.0)).collect();
+        proptest::prop_assert_eq!(v.top(n), naive);
+    }
+}
