@@ -435,12 +435,12 @@ fn next_record(
         Records::Array { reader, index } => {
             *index += 1;
             let origin = format!("{name}[{}]", *index - 1);
-            let Some(value) =
-                records::next_element(&mut **reader).with_context(|| origin.clone())?
+            let Some(picked) =
+                records::next_element(&mut **reader, fields).with_context(|| origin.clone())?
             else {
                 return Ok(None);
             };
-            records::from_json(value, fields, counters, origin).map(Some)
+            records::from_json(picked, fields, counters, origin).map(Some)
         }
         Records::Csv {
             reader,

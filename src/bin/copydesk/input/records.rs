@@ -56,12 +56,13 @@ pub fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> std
     })
 }
 
-/// The next element of a JSON array whose `[` has been read: `Ok(None)` at its `]`.
+/// The next element of a JSON array whose `[` has been read, with the fields `fields` reads:
+/// `Ok(None)` at its `]`.
 ///
 /// Broken JSON (or an array that is not closed) is an `std::io::Error` of kind `InvalidData`:
 /// where the next element starts cannot be known, so it is not skipped as a broken record
 /// is, even under `--skip-invalid` (which would otherwise meet the same error forever).
-pub fn next_element(reader: &mut dyn BufRead) -> Result<Option<serde_json::Value>> {
+pub fn next_element(reader: &mut dyn BufRead, fields: &Fields) -> Result<Option<Picked>> {
     let unreadable = |what: String| {
         anyhow::Error::new(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -83,9 +84,9 @@ pub fn next_element(reader: &mut dyn BufRead) -> Result<Option<serde_json::Value
         }
     }
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let value = serde::Deserialize::deserialize(&mut de)
+    let picked = serde::de::DeserializeSeed::deserialize(Names::of(fields), &mut de)
         .map_err(|e| unreadable(format!("invalid JSON: {e}")))?;
-    Ok(Some(value))
+    Ok(Some(picked))
 }
 
 /// Reads up to and including the `[` that opens a JSON array.
@@ -117,22 +118,161 @@ pub fn parse_line(
             String::from_utf8_lossy(bytes)
         }
     };
-    let value: serde_json::Value =
-        serde_json::from_str(&line).map_err(|e| anyhow::anyhow!("{origin}: invalid JSON: {e}"))?;
-    from_json(value, fields, counters, origin)
+    let mut de = serde_json::Deserializer::from_str(&line);
+    let picked = serde::de::DeserializeSeed::deserialize(Names::of(fields), &mut de)
+        .and_then(|p| de.end().map(|()| p))
+        .map_err(|e| anyhow::anyhow!("{origin}: invalid JSON: {e}"))?;
+    from_json(picked, fields, counters, origin)
 }
 
-/// A JSON value as an article: an object with the id and text fields.
+/// The fields of a JSON object that an article is made of, by slot: the id, the text, the
+/// page (`html`), the cluster and topic labels, the time field named, then each of
+/// [`when::TIME_FIELDS`].
+const SLOTS: usize = 6 + when::TIME_FIELDS.len();
+const ID: usize = 0;
+const TEXT: usize = 1;
+const HTML: usize = 2;
+const CLUSTER: usize = 3;
+const TOPIC: usize = 4;
+const TIME: usize = 5;
+
+/// The name of the field each slot holds, if it is read.
+#[derive(Clone, Copy)]
+struct Names<'f>([Option<&'f str>; SLOTS]);
+
+impl<'f> Names<'f> {
+    fn of(fields: &'f Fields) -> Names<'f> {
+        let mut names = [None; SLOTS];
+        names[ID] = Some(fields.id.as_str());
+        names[TEXT] = Some(fields.text.as_str());
+        names[HTML] = Some("html");
+        names[CLUSTER] = fields.cluster.as_deref();
+        names[TOPIC] = fields.topic.as_deref();
+        match fields.time.as_deref() {
+            Some("") => {}
+            Some(f) => names[TIME] = Some(f),
+            None => {
+                for (slot, f) in names[TIME + 1..].iter_mut().zip(when::TIME_FIELDS) {
+                    *slot = Some(f);
+                }
+            }
+        }
+        Names(names)
+    }
+}
+
+/// A JSON record's fields that an article is made of, each as the record has it (the last,
+/// if a field is repeated), every other field skipped without being built; `None` for a
+/// record that is not an object. Building the whole record as a `serde_json::Value` (a map
+/// of every field, each key and string allocated) was a twentieth of a clustering run.
+#[derive(Debug)]
+pub struct Picked(Option<[Option<serde_json::Value>; SLOTS]>);
+
+impl Picked {
+    fn get(&self, slot: usize) -> Option<&serde_json::Value> {
+        self.0.as_ref()?[slot].as_ref()
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Names<'_> {
+    type Value = Picked;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Picked, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// A field name, borrowed from the input where it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Names<'_> {
+    type Value = Picked;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
+        let mut values: [Option<serde_json::Value>; SLOTS] = Default::default();
+        while let Some(Key(key)) = map.next_key()? {
+            let mut slots = (0..SLOTS).filter(|&i| self.0[i] == Some(&*key));
+            let Some(first) = slots.next() else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            };
+            let value: serde_json::Value = map.next_value()?;
+            // Two settings may name one field (the id and the topic, say).
+            for other in slots {
+                values[other] = Some(value.clone());
+            }
+            values[first] = Some(value);
+        }
+        Ok(Picked(Some(values)))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Picked, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Picked(None))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Picked, E> {
+        Ok(Picked(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Picked, E> {
+        Ok(Picked(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Picked, E> {
+        Ok(Picked(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Picked, E> {
+        Ok(Picked(None))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Picked, E> {
+        Ok(Picked(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Picked, E> {
+        Ok(Picked(None))
+    }
+}
+
+/// A JSON record's fields as an article: an object with the id and text fields.
 pub fn from_json(
-    value: serde_json::Value,
+    mut picked: Picked,
     fields: &Fields,
     counters: &mut Counters,
     origin: String,
 ) -> Result<Article> {
-    let serde_json::Value::Object(mut obj) = value else {
+    if picked.0.is_none() {
         bail!("{origin}: expected a JSON object");
-    };
-    let id = match obj.get(&fields.id) {
+    }
+    let id = match picked.get(ID) {
         Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
         Some(serde_json::Value::Number(n)) => n.to_string(),
         Some(_) => bail!("{origin}: field {:?} must be a non-empty string", fields.id),
@@ -142,9 +282,9 @@ pub fn from_json(
     // page with none gives an empty text, which the detector reports and leaves out), with
     // its marked-up publication time.
     let mut page_time = None;
-    let text = match obj.remove(&fields.text) {
+    let text = match picked.0.as_mut().and_then(|v| v[TEXT].take()) {
         Some(serde_json::Value::String(s)) => s,
-        Some(serde_json::Value::Null) | None => match obj.get("html") {
+        Some(serde_json::Value::Null) | None => match picked.get(HTML) {
             Some(serde_json::Value::String(html)) => {
                 let page = copydesk::html::extract(html).ok();
                 page_time = page.as_ref().and_then(|p| p.published);
@@ -154,13 +294,11 @@ pub fn from_json(
         },
         Some(_) => bail!("{origin}: field {:?} must be a string", fields.text),
     };
-    let label = |f: &Option<String>| f.as_ref().and_then(|f| obj.get(f)).and_then(label);
-    let (cluster, topic) = (label(&fields.cluster), label(&fields.topic));
-    let time = match &fields.time {
-        Some(f) if f.is_empty() => None,
-        Some(f) => obj.get(f),
-        None => when::TIME_FIELDS.iter().find_map(|&f| obj.get(f)),
-    };
+    let (cluster, topic) = (
+        picked.get(CLUSTER).and_then(label),
+        picked.get(TOPIC).and_then(label),
+    );
+    let time = (TIME..SLOTS).find_map(|slot| picked.get(slot));
     // An unreadable time loses the time, not the article: it is counted and reported.
     let published = match time.map(when::from_json) {
         Some(Ok(t)) => t,
@@ -297,27 +435,159 @@ mod tests {
 
     #[test]
     fn array_elements_one_at_a_time() {
-        let mut r: &[u8] = b" [ {\"a\": 1} ,\n{\"a\": [2, 3]}, {} ] trailing";
+        let fields = Fields::default();
+        let mut r: &[u8] =
+            b" [ {\"id\": 1, \"x\": {\"y\": [1]}} ,\n{\"id\": \"b\", \"id\": \"c\"}, {}, 7 ] trailing";
         open_array(&mut r).unwrap();
         let mut got = Vec::new();
-        while let Some(v) = next_element(&mut r).unwrap() {
-            got.push(v);
+        while let Some(p) = next_element(&mut r, &fields).unwrap() {
+            got.push(p.0.map(|v| v[ID].clone()));
         }
+        // Other fields are skipped whatever they hold; a repeated field's last value counts;
+        // an element that is not an object is told apart from one without the field.
         assert_eq!(
             got,
             [
-                serde_json::json!({"a": 1}),
-                serde_json::json!({"a": [2, 3]}),
-                serde_json::json!({})
+                Some(Some(serde_json::json!(1))),
+                Some(Some(serde_json::json!("c"))),
+                Some(None),
+                None
             ]
         );
         let mut open: &[u8] = b"[{\"a\": 1}";
         open_array(&mut open).unwrap();
-        assert!(next_element(&mut open).unwrap().is_some());
-        assert!(next_element(&mut open)
+        assert!(next_element(&mut open, &fields).unwrap().is_some());
+        assert!(next_element(&mut open, &fields)
             .unwrap_err()
             .to_string()
             .contains("not closed"));
         assert!(open_array(&mut &b"{}"[..]).is_err());
+    }
+
+    /// Picking the fields reads a record as building the whole object and looking them up
+    /// did: the same article or the same error, whatever the record holds.
+    #[test]
+    fn picked_fields_are_the_whole_objects_fields() {
+        let records = [
+            r#"{"id": "a", "text": "t", "other": [1, {"z": null}], "date": "2026-01-05"}"#,
+            r#"{"id": 5, "text": "t", "published": 1767709800, "date": "junk"}"#,
+            r#"{"id": "a", "text": "t", "date": "soon"}"#,
+            r#"{"id": "", "text": "t"}"#,
+            r#"{"id": true, "text": "t"}"#,
+            r#"{"text": "t"}"#,
+            r#"{"id": "a"}"#,
+            r#"{"id": "a", "text": 3}"#,
+            r#"{"id": "a", "text": null, "html": "<p>Body text here.</p>"}"#,
+            r#"{"id": "a", "text": "one", "text": "two", "topic": 7, "cluster": false}"#,
+            r#"{"id": "ab", "text": "esc"aped"}"#,
+            r#"[1, 2]"#,
+            r#""text""#,
+            r#"{"id": "a", "text": "t"} trailing"#,
+            r#"{"id": "a", "text": "t""#,
+        ];
+        let settings = [
+            Fields::default(),
+            Fields {
+                cluster: Some("cluster".into()),
+                topic: Some("topic".into()),
+                time: Some("date".into()),
+                ..Fields::default()
+            },
+            Fields {
+                id: "text".into(),
+                topic: Some("id".into()),
+                time: Some(String::new()),
+                ..Fields::default()
+            },
+        ];
+        for fields in &settings {
+            for record in records {
+                let mut counters = Counters::default();
+                let got = parse_line(record.as_bytes(), fields, &mut counters, "r".into())
+                    .map(parts)
+                    .map_err(|e| e.to_string());
+                let mut naive_counters = Counters::default();
+                let naive = naive_parse(record, fields, &mut naive_counters).map(parts);
+                assert_eq!(got, naive, "{record} with {:?}", fields.id);
+                assert_eq!(counters.untimed, naive_counters.untimed, "{record}");
+            }
+        }
+    }
+
+    type Parts = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+    );
+
+    fn parts(a: Article) -> Parts {
+        let time = a.published.map(copydesk::Timestamp::unix_seconds);
+        (a.id, a.text, a.origin, a.cluster, a.topic, time)
+    }
+
+    /// The oracle: the whole record as a `serde_json::Value`, its fields looked up.
+    fn naive_parse(
+        record: &str,
+        fields: &Fields,
+        counters: &mut Counters,
+    ) -> Result<Article, String> {
+        use serde_json::Value;
+        let value: Value =
+            serde_json::from_str(record).map_err(|e| format!("r: invalid JSON: {e}"))?;
+        let Value::Object(mut obj) = value else {
+            return Err("r: expected a JSON object".into());
+        };
+        let id = match obj.get(&fields.id) {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(_) => {
+                return Err(format!(
+                    "r: field {:?} must be a non-empty string",
+                    fields.id
+                ))
+            }
+            None => return Err(format!("r: missing field {:?}", fields.id)),
+        };
+        let mut page_time = None;
+        let text = match obj.remove(&fields.text) {
+            Some(Value::String(s)) => s,
+            Some(Value::Null) | None => match obj.get("html") {
+                Some(Value::String(html)) => {
+                    let page = copydesk::html::extract(html).ok();
+                    page_time = page.as_ref().and_then(|p| p.published);
+                    page.map(|p| p.text).unwrap_or_default()
+                }
+                _ => return Err(format!("r: missing field {:?} (or \"html\")", fields.text)),
+            },
+            Some(_) => return Err(format!("r: field {:?} must be a string", fields.text)),
+        };
+        // `id` may name the text's field: the text was taken out after the id was read.
+        let get = |f: &str| obj.get(f);
+        let label = |f: &Option<String>| f.as_deref().and_then(get).and_then(label);
+        let (cluster, topic) = (label(&fields.cluster), label(&fields.topic));
+        let time = match &fields.time {
+            Some(f) if f.is_empty() => None,
+            Some(f) => get(f),
+            None => when::TIME_FIELDS.iter().find_map(|&f| get(f)),
+        };
+        let published = match time.map(when::from_json) {
+            Some(Ok(t)) => t,
+            Some(Err(_)) => {
+                counters.untimed += 1;
+                None
+            }
+            None => page_time,
+        };
+        Ok(Article {
+            id,
+            text,
+            origin: "r".into(),
+            cluster,
+            topic,
+            published,
+        })
     }
 }
