@@ -6,7 +6,6 @@
 //! the stories of the articles before and so runs in order. It never stores anything: the
 //! batch machinery ([`super::batch`]) files what it decides.
 
-use super::analysis::with_tally;
 use super::articles::Links;
 use super::verdict::{MatchKind, StoredMatch};
 use super::Detector;
@@ -336,22 +335,7 @@ impl Detector {
             top.iter()
                 .filter_map(|&term| self.postings.recent(term, before, cap)),
         );
-        // Each candidate as one integer whose order is the wanted one: most shared terms
-        // first (the count's complement above), then the lowest number.
-        let mut c: Vec<u64> = with_tally(|tally| {
-            tally.start(slices.iter().map(|s| s.len()).sum());
-            for &d in slices.iter().copied().flatten() {
-                tally.add(d);
-            }
-            let mut c = Vec::with_capacity(tally.distinct());
-            c.extend(
-                tally
-                    .counts()
-                    .filter(|&(_, n)| n >= min)
-                    .map(|(d, n)| (u64::from(u32::MAX - n) << 32) | u64::from(d)),
-            );
-            c
-        });
+        let mut c = super::postings::count_shared(&slices, min);
         if published.is_some() && self.config.story.window_hours > 0 {
             c.retain(|&k| self.within_window(published, self.docs[&(k as u32)].published));
         }
