@@ -398,7 +398,8 @@ impl TermCounter {
                 }
             }
         }
-        if let (Some(p), true, None) = (self.published, wordlike, month) {
+        let day_word = wordlike && month.is_none() && dates::may_name_a_day(token.text);
+        if let (Some(p), true) = (self.published, day_word) {
             let resolved = match dates::weekday_name(token.text, token.capitalized) {
                 Some(w) => Some(dates::resolve_weekday(w, p)),
                 None => {
@@ -722,12 +723,14 @@ impl DocumentFrequencies {
                     TermKind::Name => config.name_boost,
                     TermKind::Figure => config.figure_boost,
                 };
-                (h, (1.0 + (tf as f32).ln()) * self.idf(h) * boost)
+                (h, sublinear_tf(tf) * self.idf(h) * boost)
             })
             .collect();
-        let by_weight = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if terms.len() > config.max_terms {
-            terms.select_nth_unstable_by(config.max_terms - 1, by_weight);
+            // Heaviest first, ties by hash: one integer compared, not a float and a hash.
+            terms.select_nth_unstable_by_key(config.max_terms - 1, |&(h, w)| {
+                (u128::from(!total_order(w)) << 64) | u128::from(h)
+            });
             terms.truncate(config.max_terms);
         }
         let norm = terms.iter().map(|t| t.1 * t.1).sum::<f32>().sqrt();
@@ -759,6 +762,28 @@ impl DocumentFrequencies {
         let mut years = counts.years.clone();
         years.sort_unstable();
         TermVector::from_parts(&stored, &years, counts.months, &counts.days)
+    }
+}
+
+/// `1 + ln tf`, from a table for the small counts most terms have.
+#[inline]
+fn sublinear_tf(tf: u32) -> f32 {
+    static TABLE: std::sync::LazyLock<[f32; 64]> =
+        std::sync::LazyLock::new(|| std::array::from_fn(|tf| 1.0 + (tf as f32).ln()));
+    match TABLE.get(tf as usize) {
+        Some(&w) => w,
+        None => 1.0 + (tf as f32).ln(),
+    }
+}
+
+/// `w`'s place in [`f32::total_cmp`]'s order, as an unsigned integer.
+#[inline]
+fn total_order(w: f32) -> u32 {
+    let bits = w.to_bits();
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
     }
 }
 

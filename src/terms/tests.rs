@@ -630,3 +630,15 @@ proptest::proptest! {
         proptest::prop_assert_eq!(v.top(n), naive);
     }
 }
+
+proptest::proptest! {
+    /// The integer order of weights is `total_cmp`'s, and the table is the formula.
+    #[test]
+    fn weights_order_and_tf_as_the_formulas(a: f32, b: f32, tf in 0u32..200) {
+        proptest::prop_assert_eq!(total_order(a).cmp(&total_order(b)), a.total_cmp(&b));
+        proptest::prop_assert_eq!(
+            sublinear_tf(tf).to_bits(),
+            (1.0 + (tf as f32).ln()).to_bits()
+        );
+    }
+}
