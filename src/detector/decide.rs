@@ -335,6 +335,7 @@ impl Detector {
             top.iter()
                 .filter_map(|&term| self.postings.recent(term, before, cap)),
         );
+        // Keys that sort most shared terms first, the number in their low half.
         let mut c = super::postings::count_shared(&slices, min);
         if published.is_some() && self.config.story.window_hours > 0 {
             c.retain(|&k| self.within_window(published, self.docs[&(k as u32)].published));

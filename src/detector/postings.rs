@@ -72,12 +72,13 @@ fn count_under(p: &[u32], before: u32) -> usize {
 /// number, per thread); beyond it, in a hash table.
 const DENSE_NUMBERS: u32 = 1 << 24;
 
-/// The articles found in `lists` (each in increasing order) at least `min` times, as `(u32::MAX - times) << 32 | number`: sorted, most times first, then
-/// the lowest number. In the order each was first found.
+/// The articles found in `lists` (each in increasing order) at least `min` times, in the
+/// order each was first found, each as `(u32::MAX - times) << 32 | number`: keys that sort
+/// most times first, then lowest number.
 ///
 /// Counted in a per-thread table indexed by article number, which adds with one load and
 /// store and no hashing or probing: this counting was a tenth of a clustering run. Past
-/// [`DENSE_NUMBERS`] a hash table ([`Tally`]) counts instead.
+/// [`DENSE_NUMBERS`] a hash table ([`Tally`](crate::hash::Tally)) counts instead.
 pub(crate) fn count_shared(lists: &[&[u32]], min: u32) -> Vec<u64> {
     let adds: usize = lists.iter().map(|l| l.len()).sum();
     // Every number is under the highest last one.

@@ -86,33 +86,62 @@ const MORE_MONTH_WORDS: [&str; 9] = [
     "diciembre",
 ];
 
-/// For each length in bytes up to 15, a bit for each first letter (`a` to `z`) with which
-/// some month word of that length starts: most words are turned away by one load and one
-/// test, before any comparison of strings.
-const MONTH_FIRST: [u32; 16] = {
-    let (a, b) = (
-        first_letters(&MONTH_WORDS),
-        first_letters(&MORE_MONTH_WORDS),
-    );
-    let mut table = [0u32; 16];
-    let mut i = 0;
-    while i < 16 {
-        table[i] = a[i] | b[i];
-        i += 1;
+/// A prefilter for a few words: for each length in bytes up to 15, one bit for each pair of
+/// first two bytes (folded to 64) with which one of the words of that length starts. Most
+/// other words are turned away by one load and one test, before any comparison of strings:
+/// every word of an article is checked against the months and, when its publication time is
+/// known, the day words.
+struct Screen([u64; 16]);
+
+impl Screen {
+    const EMPTY: Screen = Screen([0; 16]);
+
+    /// A word's bit within its length's entry.
+    const fn bit(w: &[u8]) -> u64 {
+        let (a, b) = (w[0] as u32, if w.len() > 1 { w[1] as u32 } else { 0 });
+        1 << ((a * 7 + b) & 63)
     }
-    table
-};
+
+    /// The screen, passing `word` too.
+    const fn with(mut self, word: &str) -> Screen {
+        let w = word.as_bytes();
+        self.0[w.len()] |= Screen::bit(w);
+        self
+    }
+
+    /// The screen, passing every one of `words` too.
+    const fn with_all(mut self, words: &[&str]) -> Screen {
+        let mut i = 0;
+        while i < words.len() {
+            self = self.with(words[i]);
+            i += 1;
+        }
+        self
+    }
+
+    /// Whether `token` may be one of the words (it is if it is one).
+    #[inline]
+    fn may_hold(&self, token: &str) -> bool {
+        let w = token.as_bytes();
+        !w.is_empty()
+            && self
+                .0
+                .get(w.len())
+                .is_some_and(|&m| m & Screen::bit(w) != 0)
+    }
+}
+
+/// The month words' [`Screen`].
+const MONTHS: Screen = Screen::EMPTY
+    .with_all(&MONTH_WORDS)
+    .with_all(&MORE_MONTH_WORDS);
 
 /// A month's number from a normalised word. English and German write month names with a
 /// capital (so the verb `may` and the noun `march` are not months, nor is `Mars` the planet
 /// when lowercase French is meant); French and Spanish in lower case.
 #[inline]
 pub(crate) fn month(token: &str, capitalized: bool) -> Option<u8> {
-    let first = token.as_bytes()[0].wrapping_sub(b'a');
-    let candidate = MONTH_FIRST
-        .get(token.len())
-        .is_some_and(|&m| first < 26 && m & (1 << first) != 0);
-    if !candidate {
+    if !MONTHS.may_hold(token) {
         return None;
     }
     month_by_name(token, capitalized)
@@ -215,66 +244,26 @@ const RELATIVE_WORDS: [(&str, bool, i8); 17] = [
     ("avanthier", false, -2),
 ];
 
-/// For each length in bytes up to 15, a bit for each first letter (`a` to `z`) with which
-/// one of `words` of that length starts.
-const fn first_letters(words: &[&str]) -> [u32; 16] {
-    let mut table = [0u32; 16];
-    let mut i = 0;
-    while i < words.len() {
-        let w = words[i].as_bytes();
-        if !w.is_empty() {
-            table[w.len()] |= 1 << (w[0] - b'a');
-        }
-        i += 1;
-    }
-    table
-}
-
-/// The words of [`WEEKDAY_WORDS`] and [`RELATIVE_WORDS`], for [`DAY_START`].
-const DAY_WORDS: [&str; 48] = {
-    let mut words = [""; 48];
+/// The weekday and relative-day words' [`Screen`].
+const DAYS: Screen = {
+    let mut screen = Screen::EMPTY;
     let mut i = 0;
     while i < WEEKDAY_WORDS.len() {
-        words[i] = WEEKDAY_WORDS[i].0;
+        screen = screen.with(WEEKDAY_WORDS[i].0);
         i += 1;
     }
-    let mut j = 0;
-    while j < RELATIVE_WORDS.len() {
-        words[i + j] = RELATIVE_WORDS[j].0;
-        j += 1;
-    }
-    words
-};
-
-/// A word's first two bytes, folded to one of 64 bits.
-const fn two_letters(w: &[u8]) -> u64 {
-    let (a, b) = (w[0] as u32, if w.len() > 1 { w[1] as u32 } else { 0 });
-    1 << ((a * 7 + b) & 63)
-}
-
-/// For each length in bytes up to 15, the [`two_letters`] bits of the weekday and
-/// relative-day words of that length.
-const DAY_START: [u64; 16] = {
-    let mut table = [0u64; 16];
     let mut i = 0;
-    while i < DAY_WORDS.len() {
-        let w = DAY_WORDS[i].as_bytes();
-        table[w.len()] |= two_letters(w);
+    while i < RELATIVE_WORDS.len() {
+        screen = screen.with(RELATIVE_WORDS[i].0);
         i += 1;
     }
-    table
+    screen
 };
 
-/// Whether `token` may be a weekday name or a relative day: one load and one test by its
-/// length and first two bytes turn almost every word away before any comparison of strings
-/// (comparing each word of a dated article with these was a tenth of counting its terms).
+/// Whether `token` may be a weekday name or a relative day ([`DAYS`]).
 #[inline]
 pub(crate) fn may_name_a_day(token: &str) -> bool {
-    let w = token.as_bytes();
-    !w.is_empty()
-        && DAY_START
-            .get(w.len())
-            .is_some_and(|&m| m & two_letters(w) != 0)
+    DAYS.may_hold(token)
 }
 
 /// A weekday, 0 for Monday to 6 for Sunday, from a normalised word ([`WEEKDAY_WORDS`]).

@@ -263,6 +263,9 @@ impl TermVector {
     /// The `n` heaviest terms, heaviest first (ties by hash), as the (32-bit) hashes
     /// [`TermVector::iter`] gives.
     pub fn top(&self, n: usize) -> Vec<u64> {
+        if n == 0 {
+            return Vec::new();
+        }
         // One integer per term whose order is the wanted one: the weight's complement above
         // the hash. The `n` least are selected, then only they are sorted: an article has
         // a hundred or more terms and the index reads two dozen.
@@ -272,9 +275,6 @@ impl TermVector {
             .enumerate()
             .map(|(i, &h)| (u64::from(u16::MAX - self.weight(i)) << 32) | u64::from(h))
             .collect();
-        if n == 0 {
-            return Vec::new();
-        }
         if n < t.len() {
             t.select_nth_unstable(n - 1);
             t.truncate(n);
