@@ -476,7 +476,16 @@ fn retention_goes_by_arrival_and_keeps_backfilled_articles() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(gone, "the article was not evicted by arrival");
-    let (_, stats) = call(&a, "GET", &server.url("/stats"), None);
+    // The index drops an evicted article before the store commits the eviction, and the
+    // counter moves when the commit has succeeded: wait for it rather than race it.
+    let mut stats = Value::Null;
+    for _ in 0..100 {
+        stats = call(&a, "GET", &server.url("/stats"), None).1;
+        if stats["evictions"] != 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert_eq!(stats["evictions"], 1, "{stats}");
     server.stop();
     let log = log.lock().unwrap();
