@@ -495,6 +495,7 @@ where
     // entries for the parts of a group still sum to its similarity with the whole. Only the
     // merged group's list is rebuilt, in time linear in the two lists.
     let mut merges = 0u32;
+    let mut roots: Vec<u32> = Vec::new();
     while let Some(Candidate(_, a, b, computed)) = queue.pop() {
         if groups[a as usize].merged_at > computed || groups[b as usize].merged_at > computed {
             continue;
@@ -516,9 +517,13 @@ where
             0 => initial_list(b),
             _ => &own_b[..],
         };
+        // The entries' groups first, then their sums: the lookups of one pass do not wait
+        // for each other, so their cache misses (the groups are scattered over millions)
+        // overlap, where finding and adding one entry after another made them in turn.
+        roots.clear();
+        roots.extend((la.iter().chain(lb)).map(|&(c, _)| Group::find(&mut groups, c)));
         let mut merged: Vec<(u32, f32)> = Vec::with_capacity(la.len() + lb.len());
-        for &(c, sum) in la.iter().chain(lb) {
-            let c = Group::find(&mut groups, c);
+        for (&(_, sum), &c) in la.iter().chain(lb).zip(&roots) {
             if c == a {
                 continue;
             }
