@@ -25,6 +25,15 @@ pub(crate) const BATCH_ARTICLES: usize = 4096;
 
 pub(crate) const BATCH_BYTES: usize = 64 << 20;
 
+/// Articles read, then analysed as one job on rayon's pool, at a time. A batch's first piece is
+/// analysed while the next is read, so the pipeline fills after a piece rather than a batch.
+/// And rayon's threads finish the work they have split (a job's pieces, in their own queues)
+/// before taking a job queued from outside the pool: the inserting thread's parallel steps,
+/// queued behind one piece rather than a whole batch's analysis, wait a few milliseconds at
+/// most. A few hundred articles are a few milliseconds of work on one thread, and a job's
+/// overhead is microseconds.
+const ANALYSIS_PIECE: usize = 256;
+
 /// Reads every article and inserts it; `each` sees every article's outcome in input order.
 /// In batches, the next batch is read and analysed (on rayon's pool) while this one is
 /// inserted (on a thread of its own): reading and analysing no longer leave the insert
@@ -51,7 +60,6 @@ pub(crate) fn insert_all(
             each,
         );
     }
-    use rayon::prelude::*;
     use std::sync::mpsc::sync_channel;
     let analyzer = Detector::new(detector.config().clone())?;
     let start = Instant::now();
@@ -74,11 +82,7 @@ pub(crate) fn insert_all(
         });
         let mut inserting = false;
         loop {
-            let batch = read_batch(articles, BATCH_ARTICLES, &mut failed);
-            let analyses: Vec<_> = batch
-                .par_iter()
-                .map(|a| analyzer.analyze_at(&a.text, a.published))
-                .collect();
+            let (batch, analyses) = read_and_analyse(articles, &analyzer, &mut failed);
             if inserting {
                 let (done, verdicts) = decided.recv().expect("the inserting thread answers");
                 report(&done, verdicts, &mut totals, ui, &mut each)?;
@@ -99,6 +103,49 @@ pub(crate) fn insert_all(
     }
 }
 
+/// The next batch as [`read_batch`] reads it, with each article's analysis: read
+/// [`ANALYSIS_PIECE`] articles at a time, each piece analysed on rayon's pool while the next
+/// is read.
+fn read_and_analyse(
+    articles: &mut Articles,
+    analyzer: &Detector,
+    failed: &mut Option<anyhow::Error>,
+) -> (Vec<Article>, Vec<copydesk::Result<copydesk::Analysis>>) {
+    let (done, pieces) = std::sync::mpsc::channel();
+    let mut count = 0;
+    let mut bytes = 0;
+    rayon::in_place_scope(|scope| {
+        for i in 0.. {
+            let room = ANALYSIS_PIECE.min(BATCH_ARTICLES - count);
+            let piece = read_piece(articles, room, &mut bytes, failed);
+            if piece.is_empty() {
+                break;
+            }
+            count += piece.len();
+            let done = done.clone();
+            scope.spawn(move |_| {
+                let analyses: Vec<_> = (piece.iter())
+                    .map(|a| analyzer.analyze_at(&a.text, a.published))
+                    .collect();
+                let _ = done.send((i, piece, analyses));
+            });
+            if count == BATCH_ARTICLES || bytes >= BATCH_BYTES || failed.is_some() {
+                break;
+            }
+        }
+    });
+    drop(done);
+    let mut pieces: Vec<_> = pieces.into_iter().collect();
+    pieces.sort_unstable_by_key(|p| p.0);
+    let mut batch = Vec::with_capacity(count);
+    let mut analyses = Vec::with_capacity(count);
+    for (_, piece, analysed) in pieces {
+        batch.extend(piece);
+        analyses.extend(analysed);
+    }
+    (batch, analyses)
+}
+
 /// The next batch: up to `max_batch` articles and about [`BATCH_BYTES`] of text, fewer at the
 /// end of the input or at a read error, which is kept in `failed` and ends the reading.
 pub(crate) fn read_batch(
@@ -106,19 +153,30 @@ pub(crate) fn read_batch(
     max_batch: usize,
     failed: &mut Option<anyhow::Error>,
 ) -> Vec<Article> {
-    let mut batch = Vec::new();
-    let mut bytes = 0;
-    while failed.is_none() && batch.len() < max_batch && bytes < BATCH_BYTES {
+    read_piece(articles, max_batch, &mut 0, failed)
+}
+
+/// Up to `max` articles while `bytes`, the text read for the batch so far, is under
+/// [`BATCH_BYTES`]; fewer at the end of the input or at a read error, which is kept in
+/// `failed` and ends the reading.
+fn read_piece(
+    articles: &mut Articles,
+    max: usize,
+    bytes: &mut usize,
+    failed: &mut Option<anyhow::Error>,
+) -> Vec<Article> {
+    let mut piece = Vec::new();
+    while failed.is_none() && piece.len() < max && *bytes < BATCH_BYTES {
         match articles.next_article() {
             Ok(Some(a)) => {
-                bytes += a.text.len();
-                batch.push(a);
+                *bytes += a.text.len();
+                piece.push(a);
             }
             Ok(None) => break,
             Err(e) => *failed = Some(e),
         }
     }
-    batch
+    piece
 }
 
 /// Passes every decided article of a batch to `each`, in order; articles the detector
