@@ -39,6 +39,7 @@ use crate::hash::FastMap;
 
 mod dates;
 mod stop_words;
+mod sum;
 mod vector;
 
 pub(crate) use stop_words::StopWords;
@@ -266,9 +267,9 @@ fn number_word(word: &str) -> Option<&'static str> {
 /// Accumulates [`TermCounts`] from an article's tokens, one line at a time.
 pub(crate) struct TermCounter {
     /// Every occurrence of a term so far, in order: its hash and what it says (`LEDE`,
-    /// `CAPITALISED`, `LOWERCASE`, `FIGURE`). Summed by term in [`TermCounter::finish`], after one sort
-    /// ([`sort_by_hash`]): cheaper than a hash table counting as it goes, whose terms must be
-    /// sorted at the end anyway.
+    /// `CAPITALISED`, `LOWERCASE`, `FIGURE`). Summed by term in [`TermCounter::finish`], after
+    /// one sort (`sum::summed`): cheaper than a hash table counting as it goes, whose terms
+    /// must be sorted at the end anyway.
     seen: Vec<(u64, u8)>,
     years: Vec<(u16, u32)>,
     months: u16,
@@ -462,25 +463,6 @@ impl TermCounter {
 
     pub(crate) fn finish(mut self) -> TermCounts {
         self.flush_line();
-        let seen = sort_by_hash(self.seen);
-        // Summed by term without a branch on whether the next occurrence starts a new term
-        // (most do, some do not: a branch there was mispredicted often): each is added to slot
-        // `k`, which moves on when the hash changes. Per term: hash, occurrences, and times
-        // capitalised in mid-sentence less times in lowercase, and times a figure.
-        let mut sums = vec![(0u64, 0u32, 0i32, 0u32); seen.len()];
-        let mut k = 0;
-        if let Some(&(first, _)) = seen.first() {
-            sums[0].0 = first;
-        }
-        for &(hash, what) in &seen {
-            k += usize::from(hash != sums[k].0);
-            let sum = &mut sums[k];
-            sum.0 = hash;
-            sum.1 += 1 + u32::from(what & LEDE);
-            sum.2 += i32::from(what & CAPITALISED != 0) - i32::from(what & LOWERCASE != 0);
-            sum.3 += u32::from(what & FIGURE != 0);
-        }
-        sums.truncate(k + usize::from(!seen.is_empty()));
         // A name is written capitalised in mid-sentence more often than not: `Police` in
         // `Vancouver Police` is not a name in an article that also writes `police said`.
         // A figure starts with a digit, a name with a capital: no term is both.
@@ -489,10 +471,11 @@ impl TermCounter {
             (false, true) => TermKind::Figure,
             (false, false) => TermKind::Word,
         };
-        let mut terms: Vec<(u64, u32, TermKind)> = sums
-            .iter()
-            .map(|&(h, tf, c, f)| (h, tf, kind(c, f)))
-            .collect();
+        let mut terms: Vec<(u64, u32, TermKind)> = sum::summed(&self.seen, |sums| {
+            sums.iter()
+                .map(|&(h, tf, c, f)| (h, tf, kind(c, f)))
+                .collect()
+        });
         if terms.len() > MAX_DISTINCT_TERMS {
             // The most frequent, ties by hash; back in hash order.
             terms.select_nth_unstable_by(MAX_DISTINCT_TERMS - 1, |a, b| {
@@ -512,59 +495,6 @@ impl TermCounter {
             days,
         }
     }
-}
-
-/// `occurrences` sorted by hash (in no particular order among equal hashes). Word hashes are
-/// uniform, so a counting pass on their top bits, about one bucket an occurrence, leaves each
-/// a place or two from where it belongs, and an insertion sort then finishes in about one
-/// pass: fewer instructions, and far fewer mispredicted branches, than `sort_unstable` on the
-/// hundred or so terms of an article. Hashes that are not uniform (words chosen to share their
-/// top bits) would make the insertion sort quadratic: past a few moves an occurrence it stops
-/// and `sort_unstable` finishes the work.
-fn sort_by_hash(occurrences: Vec<(u64, u8)>) -> Vec<(u64, u8)> {
-    sort_by_hash_or_fall_back(occurrences).0
-}
-
-/// [`sort_by_hash`], and whether it fell back on `sort_unstable`.
-fn sort_by_hash_or_fall_back(mut occurrences: Vec<(u64, u8)>) -> (Vec<(u64, u8)>, bool) {
-    let n = occurrences.len();
-    if n <= 32 {
-        occurrences.sort_unstable_by_key(|o| o.0);
-        return (occurrences, false);
-    }
-    // From 64 buckets for 33 occurrences to 2^16 for 32,768 and more.
-    let bits = (usize::BITS - n.leading_zeros()).min(16);
-    let shift = u64::BITS - bits;
-    let bucket = |h: u64| (h >> shift) as usize;
-    let mut start = vec![0u32; (1 << bits) + 1];
-    for o in &occurrences {
-        start[bucket(o.0) + 1] += 1;
-    }
-    for b in 1..start.len() {
-        start[b] += start[b - 1];
-    }
-    let mut sorted = vec![(0u64, 0u8); n];
-    for &o in &occurrences {
-        let at = &mut start[bucket(o.0)];
-        sorted[*at as usize] = o;
-        *at += 1;
-    }
-    let mut budget = 8 * n;
-    for i in 1..n {
-        let o = sorted[i];
-        let mut j = i;
-        while j > 0 && sorted[j - 1].0 > o.0 {
-            sorted[j] = sorted[j - 1];
-            j -= 1;
-        }
-        sorted[j] = o;
-        budget = budget.saturating_sub(i - j);
-        if budget == 0 {
-            sorted.sort_unstable_by_key(|o| o.0);
-            return (sorted, true);
-        }
-    }
-    (sorted, false)
 }
 
 impl TermCounts {

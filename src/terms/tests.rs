@@ -199,21 +199,6 @@ fn naive_terms(
     terms
 }
 
-#[test]
-fn sorting_hashes_that_share_their_top_bits_is_not_quadratic() {
-    // 200,000 distinct hashes in one bucket, in descending order: the insertion sort alone
-    // would move each past every one before it, 2·10^10 moves.
-    let occurrences: Vec<(u64, u8)> = (0..200_000u64).rev().map(|h| (h, 0)).collect();
-    let (sorted, fell_back) = sort_by_hash_or_fall_back(occurrences);
-    assert!(fell_back);
-    assert!(sorted.iter().map(|o| o.0).eq(0..200_000));
-    // Uniform hashes, an article's worth: the insertion sort alone.
-    let uniform = (0..2_000u64).map(|i| (crate::hash::fmix64(i), 0)).collect();
-    let (sorted, fell_back) = sort_by_hash_or_fall_back(uniform);
-    assert!(!fell_back);
-    assert!(sorted.windows(2).all(|w| w[0].0 <= w[1].0));
-}
-
 proptest::proptest! {
     #[test]
     fn term_counts_match_a_naive_count(
@@ -248,23 +233,6 @@ proptest::proptest! {
         }
         let got: Vec<_> = c.finish().iter().collect();
         proptest::prop_assert_eq!(got, naive_terms(&stop, lede_words, &tokens));
-    }
-
-    #[test]
-    fn sort_by_hash_sorts(
-        // Few distinct top bits and values, so that buckets and runs of equal hashes are
-        // common; up to thousands, past the insertion sort of short lists.
-        occurrences in proptest::collection::vec(
-            (0u64..16, 0u64..4, 0u8..8).prop_map(|(top, low, what)| ((top << 58) | low, what)),
-            0..3000,
-        ),
-    ) {
-        let got = sort_by_hash(occurrences.clone());
-        proptest::prop_assert!(got.windows(2).all(|w| w[0].0 <= w[1].0));
-        let (mut got, mut want) = (got, occurrences);
-        got.sort_unstable();
-        want.sort_unstable();
-        proptest::prop_assert_eq!(got, want);
     }
 
     #[test]
