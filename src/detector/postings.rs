@@ -10,8 +10,12 @@ use crate::hash::{fmix64, FastMap};
 /// Shards: enough for two to eight threads to share the work evenly.
 const SHARDS: usize = 16;
 
+/// A term's postings. Most terms are rare (a name in one article or two): up to four are held
+/// in the map's entry itself, without an allocation of their own.
+type List = smallvec::SmallVec<[u32; 4]>;
+
 /// One shard: term to postings.
-type Shard = FastMap<u64, Vec<u32>>;
+type Shard = FastMap<u64, List>;
 
 /// Term postings, split into shards by term.
 #[derive(Clone, Debug)]
@@ -39,7 +43,7 @@ fn shard(term: u64) -> usize {
 /// Articles numbered from `undecided` on are not decided yet (a chunk of a batch, indexed
 /// before it is decided), and each will read the `cap` before it: those are kept, with the
 /// `cap` before `undecided`.
-fn push(p: &mut Vec<u32>, doc: u32, undecided: u32, cap: usize) {
+fn push(p: &mut List, doc: u32, undecided: u32, cap: usize) {
     if p.len() >= 2 * cap {
         let decided = count_under(p, undecided);
         if decided >= 2 * cap {
@@ -152,8 +156,8 @@ struct Dense {
 
 impl Postings {
     /// The postings of `term`, oldest first.
-    pub(crate) fn get(&self, term: u64) -> Option<&Vec<u32>> {
-        self.shards[shard(term)].get(&term)
+    pub(crate) fn get(&self, term: u64) -> Option<&[u32]> {
+        self.shards[shard(term)].get(&term).map(|p| p.as_slice())
     }
 
     /// The most recent `cap` postings of `term` numbered under `before`, oldest first.
@@ -204,7 +208,7 @@ impl Postings {
     pub(crate) fn remove(&mut self, term: u64, doc: u32) {
         let map = &mut self.shards[shard(term)];
         if let Some(p) = map.get_mut(&term) {
-            p.retain(|&d| d != doc);
+            p.retain(|d| *d != doc);
             if p.is_empty() {
                 map.remove(&term);
             }
@@ -213,8 +217,11 @@ impl Postings {
 
     /// Every term's postings, in no particular order.
     #[cfg(test)]
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &Vec<u32>)> {
-        self.shards.iter().flatten().map(|(&t, p)| (t, p))
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &[u32])> {
+        self.shards
+            .iter()
+            .flatten()
+            .map(|(&t, p)| (t, p.as_slice()))
     }
 }
 
@@ -319,7 +326,7 @@ mod tests {
                 first += tops.len() as u32;
             }
             let sorted = |p: &Postings| {
-                let mut v: Vec<(u64, Vec<u32>)> = p.iter().map(|(t, l)| (t, l.clone())).collect();
+                let mut v: Vec<(u64, Vec<u32>)> = p.iter().map(|(t, l)| (t, l.to_vec())).collect();
                 v.sort_unstable();
                 v
             };
