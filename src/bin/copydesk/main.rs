@@ -121,30 +121,14 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Sets glibc's allocator up for a batch that builds a large index on several threads and
-/// then re-forms its stories on one.
-///
-/// - Large blocks (from 8 MiB: an index's band tables at a few hundred thousand articles,
-///   batch buffers) are mapped from the kernel and returned to it when freed. By default glibc
-///   raises that threshold each time such a block is freed, up to 32 MiB, and the band tables
-///   would come from the heaps of the rayon threads that fill them.
-/// - Threads share two heaps instead of one each: what the rayon threads freed (the band
-///   tables, the analyses of a batch) is room that re-clustering, on the main thread, reuses.
-///
-/// Together they keep a million articles' peak memory about 0.1 GB lower in the same time;
-/// small runs on two threads are a few percent slower (docs/performance.md).
-fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` only sets malloc parameters; it is called before any other thread
-    // exists, and a value it does not take is refused by its return value, which is ignored.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 8 << 20);
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
+/// mimalloc, not the system's allocator: a run is millions of small allocations (each
+/// article's terms, vectors, links and postings), made on rayon's threads and often freed on
+/// another, which its per-thread free lists serve without a lock. What it saves, and what it
+/// costs in peak memory, against the system's allocator: docs/performance.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    tune_allocator();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
