@@ -27,20 +27,33 @@ pub fn parse(s: &str) -> Option<Timestamp> {
     if s.is_empty() {
         return None;
     }
-    if let Some(t) = unix(s) {
-        return Some(t);
-    }
+    // The forms are tried in order, and each one that fails builds an error (allocated):
+    // forms that cannot read a string of this shape are skipped. Unix seconds and ISO 8601
+    // begin with a digit or a sign; a name (`Tue, 06 Jan`, `January 6`) begins RFC 2822 or a
+    // spelt-out date; `26-FEB-1987` is read by none but its own.
+    let letter_first = s.as_bytes()[0].is_ascii_alphabetic();
+    let spelt_month = day_dash_month(s);
+    let numeric = !letter_first && !spelt_month;
     let from = |t: jiff::Timestamp| Some(Timestamp::from_unix_seconds(t.as_second()));
-    if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return from(t);
+    if numeric {
+        if let Some(t) = unix(s) {
+            return Some(t);
+        }
+        if let Ok(t) = s.parse::<jiff::Timestamp>() {
+            return from(t);
+        }
     }
-    if let Ok(z) = jiff::fmt::rfc2822::parse(s) {
-        return from(z.timestamp());
+    if !spelt_month {
+        if let Ok(z) = jiff::fmt::rfc2822::parse(s) {
+            return from(z.timestamp());
+        }
     }
     let utc =
         |dt: jiff::civil::DateTime| jiff::tz::Offset::UTC.to_timestamp(dt).ok().and_then(from);
-    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        return utc(dt);
+    if numeric {
+        if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
+            return utc(dt);
+        }
     }
     for format in ["%d-%b-%Y %H:%M:%S%.f", "%d-%b-%Y %H:%M:%S"] {
         if let Some(dt) = strtime::parse(format, s)
@@ -59,6 +72,15 @@ pub fn parse(s: &str) -> Option<Timestamp> {
         }
     }
     None
+}
+
+/// Whether `s` begins with a day of one or two digits, a dash and a letter (`26-FEB-1987`).
+fn day_dash_month(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..=2).contains(&digits)
+        && b.get(digits) == Some(&b'-')
+        && b.get(digits + 1).is_some_and(u8::is_ascii_alphabetic)
 }
 
 /// Whole Unix seconds (`1767709800`, `1767709800.25`), or milliseconds from 12 digits on.
@@ -130,6 +152,56 @@ mod tests {
             "1.2.3",
         ] {
             assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    /// Every form tried in order, none skipped: what [`parse`] must answer.
+    fn parse_in_order(s: &str) -> Option<Timestamp> {
+        let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
+        let from = |t: jiff::Timestamp| Some(Timestamp::from_unix_seconds(t.as_second()));
+        let utc =
+            |dt: jiff::civil::DateTime| jiff::tz::Offset::UTC.to_timestamp(dt).ok().and_then(from);
+        unix(s)
+            .or_else(|| s.parse::<jiff::Timestamp>().ok().and_then(from))
+            .or_else(|| {
+                jiff::fmt::rfc2822::parse(s)
+                    .ok()
+                    .and_then(|z| from(z.timestamp()))
+            })
+            .or_else(|| s.parse::<jiff::civil::DateTime>().ok().and_then(utc))
+            .or_else(|| {
+                ["%d-%b-%Y %H:%M:%S%.f", "%d-%b-%Y %H:%M:%S"]
+                    .iter()
+                    .find_map(|f| strtime::parse(f, s).ok()?.to_datetime().ok())
+                    .and_then(utc)
+            })
+            .or_else(|| {
+                ["%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d"]
+                    .iter()
+                    .find_map(|f| strtime::parse(f, s).ok()?.to_date().ok())
+                    .and_then(|d| utc(d.to_datetime(jiff::civil::Time::midnight())))
+            })
+    }
+
+    proptest::proptest! {
+        /// Strings made of the pieces times are written with, shuffled: the forms skipped
+        /// for a shape never read a string of that shape.
+        #[test]
+        fn skipping_forms_answers_as_trying_them_all(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "26", "6", "2026", "1987", "01", "14", "1767709800", "-", "+", ":", ".",
+                    ",", " ", "/", "T", "Z", "FEB", "Jan", "January", "Tue", "+0000", "-0500",
+                    "00", "30", "79", "GMT", "x",
+                ]),
+                0..12,
+            ),
+        ) {
+            let s: String = pieces.concat();
+            proptest::prop_assert_eq!(parse(&s), parse_in_order(&s), "{:?}", s);
         }
     }
 
