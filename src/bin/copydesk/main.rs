@@ -125,6 +125,10 @@ fn run(cli: Cli) -> Result<()> {
 /// article's terms, vectors, links and postings), made on rayon's threads and often freed on
 /// another, which its per-thread free lists serve without a lock. What it saves, and what it
 /// costs in peak memory, against the system's allocator: docs/performance.md.
+///
+/// Not in fuzz builds, which compile this file into their targets (`fuzz/fuzz_targets/cli`):
+/// the sanitizer there watches the system allocator's calls.
+#[cfg(not(fuzzing))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
