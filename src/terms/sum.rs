@@ -81,7 +81,7 @@ fn sum_runs(sorted: &[(u64, u8)], sums: &mut [Sum]) -> usize {
 /// article. Hashes that are not uniform (words chosen to share their top bits) would make the
 /// insertion sort quadratic: past a few moves an occurrence it stops and `sort_unstable`
 /// finishes the work. Returns whether it did.
-pub(super) fn sort_by_hash_into(
+fn sort_by_hash_into(
     occurrences: &[(u64, u8)],
     sorted: &mut [(u64, u8)],
     start: &mut Vec<u32>,

@@ -21,6 +21,13 @@ pub const TIME_FIELDS: [&str; 6] = [
 pub const ACCEPTED: &str =
     "ISO 8601 (2026-01-06T14:30:00Z), RFC 2822 (Tue, 06 Jan 2026 14:30:00 +0000) or Unix seconds";
 
+/// Spelt-out date and time forms (`26-FEB-1987 15:01:01.79`), tried in this order.
+const SPELT_DATE_TIMES: [&str; 2] = ["%d-%b-%Y %H:%M:%S%.f", "%d-%b-%Y %H:%M:%S"];
+
+/// Spelt-out date forms (`January 6, 2026`, `6 January 2026`), tried in this order, after
+/// [`SPELT_DATE_TIMES`].
+const SPELT_DATES: [&str; 5] = ["%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d"];
+
 /// A publication time from text, or `None` when it reads as none of the accepted forms.
 pub fn parse(s: &str) -> Option<Timestamp> {
     let s = s.trim();
@@ -55,7 +62,7 @@ pub fn parse(s: &str) -> Option<Timestamp> {
             return utc(dt);
         }
     }
-    for format in ["%d-%b-%Y %H:%M:%S%.f", "%d-%b-%Y %H:%M:%S"] {
+    for format in SPELT_DATE_TIMES {
         if let Some(dt) = strtime::parse(format, s)
             .ok()
             .and_then(|t| t.to_datetime().ok())
@@ -63,7 +70,7 @@ pub fn parse(s: &str) -> Option<Timestamp> {
             return utc(dt);
         }
     }
-    for format in ["%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d"] {
+    for format in SPELT_DATES {
         if let Some(date) = strtime::parse(format, s)
             .ok()
             .and_then(|t| t.to_date().ok())
@@ -173,13 +180,13 @@ mod tests {
             })
             .or_else(|| s.parse::<jiff::civil::DateTime>().ok().and_then(utc))
             .or_else(|| {
-                ["%d-%b-%Y %H:%M:%S%.f", "%d-%b-%Y %H:%M:%S"]
+                SPELT_DATE_TIMES
                     .iter()
                     .find_map(|f| strtime::parse(f, s).ok()?.to_datetime().ok())
                     .and_then(utc)
             })
             .or_else(|| {
-                ["%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d"]
+                SPELT_DATES
                     .iter()
                     .find_map(|f| strtime::parse(f, s).ok()?.to_date().ok())
                     .and_then(|d| utc(d.to_datetime(jiff::civil::Time::midnight())))
